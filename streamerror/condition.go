@@ -2,8 +2,37 @@ package streamerror
 
 // Condition is a stream error condition of RFC 6120 §4.9.3. Its value is
 // the local name of the condition element on the wire, in the
-// urn:ietf:params:xml:ns:xmpp-streams namespace.
+// urn:ietf:params:xml:ns:xmpp-streams namespace (NS).
+//
+// Condition implements error, so a condition can be the target of
+// errors.Is: errors.Is(err, streamerror.NotWellFormed) reports whether err
+// is, or wraps, an *Error with that condition. Because of that method, fmt
+// prints a Condition as its Error string ("streamerror: not-well-formed");
+// use string(c) for the bare wire name.
 type Condition string
+
+// Error returns "streamerror: " followed by the condition's wire name.
+func (c Condition) Error() string { return "streamerror: " + string(c) }
+
+// defined reports whether c is one of the 25 conditions of RFC 6120
+// §4.9.3, the only names AppendXML writes.
+func (c Condition) defined() bool {
+	switch c {
+	case BadFormat, BadNamespacePrefix, Conflict, ConnectionTimeout,
+		HostGone, HostUnknown, ImproperAddressing, InternalServerError,
+		InvalidFrom, InvalidNamespace, InvalidXML, NotAuthorized,
+		NotWellFormed, PolicyViolation, RemoteConnectionFailed, Reset,
+		ResourceConstraint, RestrictedXML, SeeOtherHost, SystemShutdown,
+		UndefinedCondition, UnsupportedEncoding, UnsupportedFeature,
+		UnsupportedStanzaType, UnsupportedVersion:
+		return true
+	}
+	return false
+}
+
+// xmlNotWellFormed is RFC 3920 §4.7.3's name for NotWellFormed; RFC 6120
+// renamed it (RFC 6120 Appendix D). It is read, never written.
+const xmlNotWellFormed = "xml-not-well-formed"
 
 // The defined stream error conditions, RFC 6120 §4.9.3.1–§4.9.3.25.
 const (
