@@ -1,39 +1,39 @@
 package jid
 
-// STUB: a naive placeholder so dependent packages compile; the jid helper
-// replaces this file with the RFC 7622 implementation. The API is fixed.
-
 import (
-	"errors"
 	"strings"
 )
 
 // JID is an XMPP address, RFC 7622: [localpart@]domainpart[/resourcepart].
-// It is a small comparable value holding the canonical form; two JIDs are
-// == exactly when they are the same address. The zero value is the empty
-// JID.
+//
+// A JID is a small comparable value holding the canonical (enforced) string
+// form and the positions of its separators. Two JIDs are == exactly when
+// they are the same address, so JIDs may be compared with == and used as map
+// keys. The zero value is the empty JID: every accessor works on it and
+// returns "" (or the empty JID).
 type JID struct {
-	s     string // canonical form
-	at    int32  // index of '@' in s, or -1... (stub: see helper)
-	slash int32  // index of '/' in s, or len(s)
+	s  string // canonical form
+	lp uint16 // length of the localpart; when > 0, s[lp] is the '@'
+	dp uint16 // end of the domainpart: index of the '/' or len(s)
 }
 
-// Parse parses and enforces s (RFC 7622 §3).
+// Parse splits s into its parts (RFC 7622 §3.1), enforces the rules of
+// each part (§3.2–§3.4) and returns the resulting address in canonical form.
+//
+// Splitting follows §3.1: the resourcepart starts after the first '/'; the
+// localpart ends at the first '@' before that '/'. A separator with nothing
+// on one side ("@example.com", "example.com/", "juliet@") is an error. The
+// error is always an *Error saying which part is at fault and why.
+//
+// Input that is already canonical and ASCII (the common case on the wire)
+// takes a fast path that skips PRECIS and IDNA processing and does not
+// allocate: the returned JID then shares the memory of s.
 func Parse(s string) (JID, error) {
-	if s == "" {
-		return JID{}, errors.New("jid: empty")
-	}
-	at, slash := int32(-1), int32(len(s))
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		slash = int32(i)
-	}
-	if i := strings.IndexByte(s[:slash], '@'); i >= 0 {
-		at = int32(i)
-	}
-	return JID{s: s, at: at, slash: slash}, nil
+	return parse(s, true)
 }
 
-// MustParse is Parse that panics on error; for constants in programs and tests.
+// MustParse is like Parse but panics if s is not a valid JID. It is meant
+// for addresses fixed in programs and tests, not for peer input.
 func MustParse(s string) JID {
 	j, err := Parse(s)
 	if err != nil {
@@ -42,50 +42,130 @@ func MustParse(s string) JID {
 	return j
 }
 
-// New builds a JID from its parts.
+// New builds a JID from its parts, enforcing each as Parse does. An empty
+// localpart or resourcepart means the part is absent; the domainpart is
+// required. Unlike Parse, New does not split: a localpart containing '@' or
+// '/' is rejected (RFC 7622 §3.3.1), while a resourcepart may contain both.
+// Use EscapeLocal to build a localpart from arbitrary text (XEP-0106).
 func New(localpart, domainpart, resourcepart string) (JID, error) {
-	s := domainpart
-	if localpart != "" {
-		s = localpart + "@" + s
-	}
-	if resourcepart != "" {
-		s += "/" + resourcepart
-	}
-	return Parse(s)
+	return build("", localpart, localpart != "", domainpart, resourcepart, resourcepart != "", true)
 }
 
-// Localpart returns the localpart, or "".
-func (j JID) Localpart() string {
-	if j.at < 0 {
-		return ""
+// parse implements Parse; fast=false forces every part through the full
+// PRECIS/IDNA enforcement (the tests compare both paths).
+func parse(s string, fast bool) (JID, error) {
+	// RFC 7622 §3.1: first '/', then first '@' before it.
+	rest, res, hasRes := s, "", false
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		rest, res, hasRes = s[:i], s[i+1:], true
 	}
-	return j.s[:j.at]
+	lp, dp, hasLP := "", rest, false
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		lp, dp, hasLP = rest[:i], rest[i+1:], true
+	}
+	if fast && (!hasLP || localCanonical(lp)) && domainCanonical(dp) && (!hasRes || resourceCanonical(res)) {
+		return JID{s: s, lp: uint16(len(lp)), dp: uint16(len(rest))}, nil
+	}
+	return build(s, lp, hasLP, dp, res, hasRes, fast)
 }
 
-// Domainpart returns the domainpart.
-func (j JID) Domainpart() string { return j.s[j.at+1 : j.slash] }
+// build enforces each part and assembles the canonical form, reusing s when
+// the canonical form is a prefix of it.
+func build(s, lp string, hasLP bool, dp, res string, hasRes, fast bool) (JID, error) {
+	var l, d, r string
+	var err error
+	if hasLP {
+		if l, err = enforceLocal(lp, fast); err != nil {
+			return JID{}, err
+		}
+	}
+	if d, err = enforceDomain(dp, fast); err != nil {
+		return JID{}, err
+	}
+	if hasRes {
+		if r, err = enforceResource(res, fast); err != nil {
+			return JID{}, err
+		}
+	}
+	return compose(s, l, d, r, hasRes), nil
+}
 
-// Resourcepart returns the resourcepart, or "".
+// compose assembles enforced parts. l and r may be empty (absent); d not.
+func compose(s, l, d, r string, hasRes bool) JID {
+	n, ds := len(d), 0
+	if l != "" {
+		ds = len(l) + 1
+		n += ds
+	}
+	de := n
+	if hasRes {
+		n += 1 + len(r)
+	}
+	j := JID{lp: uint16(len(l)), dp: uint16(de)}
+	if len(s) >= n &&
+		(l == "" || s[:len(l)] == l && s[len(l)] == '@') &&
+		s[ds:de] == d &&
+		(!hasRes || s[de] == '/' && s[de+1:n] == r) {
+		j.s = s[:n]
+		return j
+	}
+	if l == "" && !hasRes {
+		j.s = d
+		return j
+	}
+	var b strings.Builder
+	b.Grow(n)
+	if l != "" {
+		b.WriteString(l)
+		b.WriteByte('@')
+	}
+	b.WriteString(d)
+	if hasRes {
+		b.WriteByte('/')
+		b.WriteString(r)
+	}
+	j.s = b.String()
+	return j
+}
+
+// Localpart returns the localpart, or "" if there is none.
+func (j JID) Localpart() string { return j.s[:j.lp] }
+
+// domainStart returns the index of the first byte of the domainpart.
+func (j JID) domainStart() int {
+	if j.lp == 0 {
+		return 0
+	}
+	return int(j.lp) + 1
+}
+
+// Domainpart returns the domainpart: lowercase U-labels, an IPv4 address or
+// a bracketed IP literal. It is "" only for the empty JID.
+func (j JID) Domainpart() string { return j.s[j.domainStart():j.dp] }
+
+// Resourcepart returns the resourcepart, or "" if there is none.
 func (j JID) Resourcepart() string {
-	if int(j.slash) >= len(j.s) {
+	if int(j.dp) >= len(j.s) {
 		return ""
 	}
-	return j.s[j.slash+1:]
+	return j.s[j.dp+1:]
 }
 
-// String returns the canonical form.
+// String returns the canonical form of j, "" for the empty JID. Parsing it
+// gives j back.
 func (j JID) String() string { return j.s }
 
-// Bare returns the JID without its resourcepart.
-func (j JID) Bare() JID { return JID{s: j.s[:j.slash], at: j.at, slash: j.slash} }
+// Bare returns j without its resourcepart: the "bare JID" of RFC 6120 §1.4.
+func (j JID) Bare() JID { return JID{s: j.s[:j.dp], lp: j.lp, dp: j.dp} }
 
-// Domain returns the domainpart alone as a JID.
+// Domain returns the domainpart of j alone, as a JID.
 func (j JID) Domain() JID {
 	d := j.Domainpart()
-	return JID{s: d, at: -1, slash: int32(len(d))}
+	return JID{s: d, dp: uint16(len(d))}
 }
 
-// Equal reports whether j and k are the same address.
+// Equal reports whether j and k are the same address; it is the same as
+// j == k.
 func (j JID) Equal(k JID) bool { return j == k }
 
 // IsZero reports whether j is the empty JID.
