@@ -23,7 +23,9 @@ type Element any
 // MessageType is the 'type' of a message, RFC 6121 §5.2.2.
 type MessageType string
 
-// Message types (RFC 6121 §5.2.2). The empty type is read as MessageNormal.
+// Message types (RFC 6121 §5.2.2). A message without a type is processed
+// as normal; the Decoder keeps the empty type and the Encoder writes none,
+// so the distinction survives a round trip.
 const (
 	MessageChat      MessageType = "chat"
 	MessageError     MessageType = "error"
@@ -82,7 +84,14 @@ type Text struct {
 // <stream:features/>, a SASL or TLS element. XML holds the element's
 // bytes, namespace-complete: its start tag declares every namespace prefix
 // (and the default namespace) it uses, so it can be decoded on its own
-// with encoding/xml or written back unchanged.
+// with encoding/xml (Decode) or written back unchanged (the Encoder writes
+// XML verbatim).
+//
+// ParseRaw and NewRaw build a Raw from bytes or from a value encoding/xml
+// can marshal, checking that it is one such element. A Raw with empty XML
+// and a Name with a namespace stands for the empty element
+// <local xmlns='space'/>, e.g. Raw{Name: xml.Name{Space: "urn:xmpp:ping",
+// Local: "ping"}} for an XEP-0199 ping.
 type Raw struct {
 	// Name is the element's expanded name (namespace URI and local name).
 	Name xml.Name
@@ -92,9 +101,13 @@ type Raw struct {
 
 // Message is a <message/> stanza, RFC 6120 §8.2.1 and RFC 6121 §5.
 type Message struct {
-	ID   string
+	// ID is the 'id' (RFC 6120 §8.1.3); empty if absent.
+	ID string
+	// To and From are the addresses (§8.1.1, §8.1.2); zero if absent.
 	To   jid.JID
 	From jid.JID
+	// Type is the 'type' (RFC 6121 §5.2.2); empty if absent, which the
+	// RFC reads as normal. It is written as given.
 	Type MessageType
 	// Lang is the stanza's xml:lang (RFC 6120 §8.1.5); empty if absent.
 	Lang string
@@ -118,11 +131,15 @@ type Message struct {
 
 // Presence is a <presence/> stanza, RFC 6120 §8.2.2 and RFC 6121 §4.
 type Presence struct {
+	// ID, To and From are the common attributes (RFC 6120 §8.1.1–§8.1.3).
 	ID   string
 	To   jid.JID
 	From jid.JID
+	// Type is the 'type' (RFC 6121 §4.7.1); empty for available.
 	Type PresenceType
+	// Lang is the stanza's xml:lang (RFC 6120 §8.1.5); empty if absent.
 	Lang string
+	// Show is the <show/> (RFC 6121 §4.7.2.1); empty if absent.
 	Show Show
 	// Status is the status in the stanza's language, or else the first;
 	// Statuses follows the rule of Message.Bodies.
@@ -131,17 +148,22 @@ type Presence struct {
 	// Priority is the <priority/>, -128…127 (RFC 6121 §4.7.2.3); zero,
 	// the default, is not written.
 	Priority int8
-	Error    *Error
+	// Error is the stanza error of a presence of type error.
+	Error *Error
 	// Extensions holds every other child element, in document order.
 	Extensions []Raw
 }
 
 // IQ is an <iq/> stanza, RFC 6120 §8.2.3.
 type IQ struct {
-	ID   string
+	// ID is the 'id', required on every IQ (RFC 6120 §8.1.3).
+	ID string
+	// To and From are the addresses (§8.1.1, §8.1.2); zero if absent.
 	To   jid.JID
 	From jid.JID
+	// Type is get, set, result or error (§8.2.3).
 	Type IQType
+	// Lang is the stanza's xml:lang (§8.1.5); empty if absent.
 	Lang string
 	// Payload is the one child element of a get or set, the optional one
 	// of a result, or the request echoed in an error.
@@ -150,5 +172,34 @@ type IQ struct {
 	// A get or set with any is invalid and answered with bad-request
 	// (§8.2.3).
 	Extra []Raw
+	// Error is the stanza error of an IQ of type error.
 	Error *Error
+}
+
+// ResultReply returns the result answering the request iq (RFC 6120
+// §8.2.3): the same id, to and from swapped, type result, and payload as
+// its child (nil for none).
+func (iq *IQ) ResultReply(payload *Raw) *IQ {
+	return &IQ{ID: iq.ID, To: iq.From, From: iq.To, Type: IQResult, Payload: payload}
+}
+
+// ErrorReply returns the error answering the request iq (RFC 6120 §8.3.1):
+// the same id, to and from swapped, type error, and e. The original
+// payload, which the RFC allows but does not require, is not included.
+func (iq *IQ) ErrorReply(e *Error) *IQ {
+	return &IQ{ID: iq.ID, To: iq.From, From: iq.To, Type: IQError, Error: e}
+}
+
+// ErrorReply returns the error answering m (RFC 6120 §8.3.1): the same id,
+// to and from swapped, type error, and e; the original content is not
+// included.
+func (m *Message) ErrorReply(e *Error) *Message {
+	return &Message{ID: m.ID, To: m.From, From: m.To, Type: MessageError, Error: e}
+}
+
+// ErrorReply returns the error answering p (RFC 6120 §8.3.1): the same id,
+// to and from swapped, type error, and e; the original content is not
+// included.
+func (p *Presence) ErrorReply(e *Error) *Presence {
+	return &Presence{ID: p.ID, To: p.From, From: p.To, Type: PresenceError, Error: e}
 }

@@ -1,0 +1,908 @@
+package stanza
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/xmppkit/xmpp/jid"
+	"github.com/xmppkit/xmpp/streamerror"
+)
+
+// Pass 2: building the typed value of a first-level element from the
+// records of pass 1.
+//
+// Every string and every Raw.XML of one element is first appended to
+// d.out (decoded text, normalised attribute values, namespace-complete raw
+// elements), each piece at its own offsets, then d.out is copied once into
+// a new backing array and the fields are taken as pieces of it: one
+// allocation for all the bytes of a stanza. Strings are made with
+// unsafe.String over pieces that no Raw.XML covers; each Raw.XML is a
+// slice of its own piece with its capacity clipped, so writing into a
+// Raw.XML (or appending to it) can never change a string. The backing is
+// never written after the strings are made.
+
+// decSref is a string of the value being built: the interned constant k, or
+// d.out[s:e].
+type decSref struct {
+	k    string
+	s, e int32
+}
+
+// decRawRef is a Raw being built.
+type decRawRef struct {
+	space, local decSref
+	s, e         int32
+}
+
+// decTextRef is a Text being built.
+type decTextRef struct{ lang, val decSref }
+
+// decCommon holds the attributes common to stanzas (RFC 6120 §8.1).
+type decCommon struct {
+	id, to, from, typ, lang decSref
+	hasTo, hasFrom          bool
+}
+
+// decErrRefs is a stanza <error/> being built (RFC 6120 §8.3.2).
+type decErrRefs struct {
+	typ, by, cond, uri, text, lang decSref
+	hasBy, hasApp                  bool
+	app                            decRawRef
+}
+
+// Decoding modes of decAppendValue.
+const (
+	decModeText  = iota // character data: references, line ends (XML 1.0 §2.11)
+	decModeAttr         // attribute value: also whitespace to space (§3.3.3)
+	decModeCDATA        // CDATA section: line ends only
+)
+
+// decAppendValue appends src decoded as mode says. src has been checked
+// by the scanner.
+func decAppendValue(dst, src []byte, mode int) []byte {
+	for len(src) > 0 {
+		i := 0
+		for ; i < len(src); i++ {
+			c := src[i]
+			if c == '\r' || (c == '&' && mode != decModeCDATA) || ((c == '\t' || c == '\n') && mode == decModeAttr) {
+				break
+			}
+		}
+		dst = append(dst, src[:i]...)
+		if i == len(src) {
+			break
+		}
+		c := src[i]
+		src = src[i+1:]
+		switch c {
+		case '\r':
+			if len(src) > 0 && src[0] == '\n' {
+				src = src[1:]
+			}
+			if mode == decModeAttr {
+				dst = append(dst, ' ')
+			} else {
+				dst = append(dst, '\n')
+			}
+		case '\t', '\n':
+			dst = append(dst, ' ')
+		case '&':
+			j := bytes.IndexByte(src, ';')
+			if j < 1 {
+				return append(dst, src...) // unreachable: checked by the scanner
+			}
+			ref := src[:j]
+			src = src[j+1:]
+			if ref[0] != '#' {
+				switch string(ref) {
+				case "lt":
+					dst = append(dst, '<')
+				case "gt":
+					dst = append(dst, '>')
+				case "amp":
+					dst = append(dst, '&')
+				case "apos":
+					dst = append(dst, '\'')
+				case "quot":
+					dst = append(dst, '"')
+				}
+				continue
+			}
+			var v rune
+			if len(ref) > 1 && ref[1] == 'x' {
+				for _, h := range ref[2:] {
+					switch {
+					case h >= '0' && h <= '9':
+						h -= '0'
+					case h >= 'a' && h <= 'f':
+						h -= 'a' - 10
+					default:
+						h -= 'A' - 10
+					}
+					v = min(v*16+rune(h), utf8.MaxRune+1)
+				}
+			} else {
+				for _, h := range ref[1:] {
+					v = min(v*10+rune(h-'0'), utf8.MaxRune+1)
+				}
+			}
+			dst = utf8.AppendRune(dst, v)
+		}
+	}
+	return dst
+}
+
+// decAppendRef appends the character a reference (checked by the scanner)
+// stands for.
+func decAppendRef(dst, ref []byte) []byte {
+	switch len(ref) {
+	case 4:
+		if ref[1] == 'l' {
+			return append(dst, '<')
+		}
+		if ref[1] == 'g' {
+			return append(dst, '>')
+		}
+	case 5:
+		if ref[1] == 'a' {
+			return append(dst, '&')
+		}
+	case 6:
+		if ref[1] == 'q' {
+			return append(dst, '"')
+		}
+		if ref[1] == 'a' {
+			return append(dst, '\'')
+		}
+	}
+	return decAppendValue(dst, ref, decModeText)
+}
+
+// decStr returns the string r of the backing array back.
+func decStr(back []byte, r decSref) string {
+	if r.s == r.e {
+		return r.k
+	}
+	return unsafe.String(&back[r.s], int(r.e-r.s))
+}
+
+// decRaw returns the Raw r of the backing array back.
+func decRaw(back []byte, r *decRawRef) Raw {
+	return Raw{
+		Name: xml.Name{Space: decStr(back, r.space), Local: decStr(back, r.local)},
+		XML:  back[r.s:r.e:r.e],
+	}
+}
+
+// decBox is a value of type T and the bytes of its strings and Raws, in
+// one allocation.
+type decBox[T, B any] struct {
+	v T
+	b B
+}
+
+// decNew allocates a T and a copy of out (its backing array) together:
+// one allocation for a stanza, its extensions and all its bytes. The
+// bytes go in an array sized to the next bucket; above the largest they
+// get their own allocation.
+func decNew[T any](out []byte) (*T, []byte) {
+	var back []byte
+	var v *T
+	switch n := len(out); {
+	case n == 0:
+		return new(T), nil
+	case n <= 64:
+		a := new(decBox[T, [64]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 128:
+		a := new(decBox[T, [128]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 192:
+		a := new(decBox[T, [192]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 256:
+		a := new(decBox[T, [256]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 384:
+		a := new(decBox[T, [384]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 512:
+		a := new(decBox[T, [512]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 768:
+		a := new(decBox[T, [768]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1024:
+		a := new(decBox[T, [1024]byte])
+		v, back = &a.v, a.b[:n:n]
+	default:
+		return new(T), bytes.Clone(out)
+	}
+	copy(back, out)
+	return v, back
+}
+
+// put appends b to d.out.
+func (d *Decoder) put(b []byte) decSref {
+	if len(b) == 0 {
+		return decSref{}
+	}
+	s := int32(len(d.out))
+	d.out = append(d.out, b...)
+	return decSref{s: s, e: int32(len(d.out))}
+}
+
+// putInterned returns b as an interned constant when it is a common
+// value, else appends it.
+func (d *Decoder) putInterned(b []byte, intern func([]byte) string) decSref {
+	if k := intern(b); k != "" {
+		return decSref{k: k}
+	}
+	return d.put(b)
+}
+
+// attrVal appends the normalised value of a (XML 1.0 §3.3.3).
+func (d *Decoder) attrVal(a *decAttr) decSref {
+	raw := d.rel(a.vs, a.ve)
+	if a.flags&scFEsc == 0 {
+		return d.put(raw)
+	}
+	s := int32(len(d.out))
+	d.out = decAppendValue(d.out, raw, decModeAttr)
+	return decSref{s: s, e: int32(len(d.out))}
+}
+
+// attrValInterned is attrVal for values that repeat (types, languages).
+func (d *Decoder) attrValInterned(a *decAttr) decSref {
+	raw := d.rel(a.vs, a.ve)
+	if a.flags&scFEsc == 0 {
+		return d.putInterned(raw, decInternValue)
+	}
+	s := int32(len(d.out))
+	d.out = decAppendValue(d.out, raw, decModeAttr)
+	return decSref{s: s, e: int32(len(d.out))}
+}
+
+// textOf appends the character data directly inside the element of token
+// i (child elements are skipped, as encoding/xml does for a string
+// field) and returns it.
+func (d *Decoder) textOf(i int) decSref {
+	t := &d.toks[i]
+	s := int32(len(d.out))
+	for j := i + 1; j < int(t.next); {
+		c := &d.toks[j]
+		if c.kind == scTStart {
+			j = int(c.next)
+			continue
+		}
+		j++
+		switch {
+		case c.flags&scFEsc == 0:
+			d.out = append(d.out, d.rel(c.s, c.e)...)
+		case c.kind == scTCDATA:
+			d.out = decAppendValue(d.out, d.rel(c.s, c.e), decModeCDATA)
+		case c.ds < 0: // not decoded by the scanner
+			d.out = decAppendValue(d.out, d.rel(c.s, c.e), decModeText)
+		default:
+			d.out = append(d.out, d.scratch[c.ds:c.de]...)
+		}
+	}
+	return decSref{s: s, e: int32(len(d.out))}
+}
+
+// local returns the local name of the start tag t.
+func (d *Decoder) local(t *decTok) []byte { return d.rel(d.localStart(t.s+1, t.colon), t.nameE) }
+
+// langOf appends the xml:lang attribute of t, if any.
+func (d *Decoder) langOf(t *decTok) decSref {
+	for i := t.a0; i < t.a1; i++ {
+		a := &d.attrs[i]
+		if a.ns.where == scWXML && a.decl == 0 && string(d.rel(a.colon+1, a.e)) == "lang" {
+			return d.attrValInterned(a)
+		}
+	}
+	return decSref{}
+}
+
+// common appends the common stanza attributes of t (RFC 6120 §8.1.1–5).
+func (d *Decoder) common(t *decTok) (c decCommon) {
+	for i := t.a0; i < t.a1; i++ {
+		a := &d.attrs[i]
+		if a.decl != 0 {
+			continue
+		}
+		if a.colon >= 0 {
+			if a.ns.where == scWXML && string(d.rel(a.colon+1, a.e)) == "lang" {
+				c.lang = d.attrValInterned(a)
+			}
+			continue
+		}
+		switch string(d.rel(a.s, a.e)) {
+		case "id":
+			c.id = d.attrVal(a)
+		case "to":
+			c.to, c.hasTo = d.attrVal(a), true
+		case "from":
+			c.from, c.hasFrom = d.attrVal(a), true
+		case "type":
+			c.typ = d.attrValInterned(a)
+		}
+	}
+	return c
+}
+
+// sameNS reports whether tokens t and u are in the same namespace.
+func (d *Decoder) sameNS(t, u *decTok) bool {
+	return t.ns.where == u.ns.where && t.ns.s == u.ns.s && t.ns.e == u.ns.e ||
+		bytes.Equal(d.nsBytes(t.ns), d.nsBytes(u.ns))
+}
+
+// rawOf appends the element of token i, namespace-complete: every
+// namespace it uses that is declared on an ancestor (the stanza or the
+// stream header) is declared again on its start tag, right after the
+// name.
+func (d *Decoder) rawOf(i int) (decRawRef, error) {
+	t := &d.toks[i]
+	r := decRawRef{
+		space: d.putInterned(d.nsBytes(t.ns), decInternNS),
+		local: d.putInterned(d.local(t), decInternLocal),
+	}
+	raw := d.rel(t.s, t.end)
+	r.s = int32(len(d.out))
+	inject := false
+	for j := i; j < int(t.next); j++ {
+		if c := &d.toks[j]; c.kind == scTStart && c.outer < t.depth {
+			inject = true
+			break
+		}
+	}
+	if !inject {
+		d.out = append(d.out, raw...)
+		r.e = int32(len(d.out))
+		return r, nil
+	}
+	nameLen := int(t.nameE - t.s)
+	d.out = append(d.out, raw[:nameLen]...)
+	d.inj = d.inj[:0]
+	for j := i; j < int(t.next); j++ {
+		c := &d.toks[j]
+		if c.kind != scTStart || c.outer >= t.depth {
+			continue
+		}
+		if c.ns.depth >= 0 && c.ns.depth < t.depth {
+			ps, pe := c.s+1, c.s+1
+			if c.colon >= 0 {
+				pe = c.colon
+			}
+			d.injectNS(ps, pe, c.ns)
+		}
+		for k := c.a0; k < c.a1; k++ {
+			a := &d.attrs[k]
+			if a.decl == 0 && a.colon >= 0 && a.ns.depth >= 0 && a.ns.depth < t.depth {
+				d.injectNS(a.s, a.colon, a.ns)
+			}
+		}
+		if len(d.out) > 2*d.lim.MaxStanzaSize+decReadMin {
+			return r, d.limitErr(d.es+int(t.s), ErrStanzaTooLarge)
+		}
+	}
+	d.out = append(d.out, raw[nameLen:]...)
+	r.e = int32(len(d.out))
+	return r, nil
+}
+
+// injectNS appends a declaration of the prefix rel(ps, pe) (empty: the
+// default namespace) for ns, unless one was injected already.
+func (d *Decoder) injectNS(ps, pe int32, ns decNS) {
+	p := d.rel(ps, pe)
+	for _, b := range d.inj {
+		if bytes.Equal(d.rel(b.ps, b.pe), p) {
+			return
+		}
+	}
+	d.inj = append(d.inj, decBinding{pw: scWBuf, ps: ps, pe: pe})
+	d.out = append(d.out, " xmlns"...)
+	if len(p) > 0 {
+		d.out = append(d.out, ':')
+		d.out = append(d.out, p...)
+	}
+	d.out = append(d.out, '=', '\'')
+	for _, c := range d.nsBytes(ns) {
+		switch c {
+		case '&':
+			d.out = append(d.out, "&amp;"...)
+		case '<':
+			d.out = append(d.out, "&lt;"...)
+		case '\'':
+			d.out = append(d.out, "&apos;"...)
+		case '\t':
+			d.out = append(d.out, "&#x9;"...)
+		case '\n':
+			d.out = append(d.out, "&#xA;"...)
+		case '\r':
+			d.out = append(d.out, "&#xD;"...)
+		default:
+			d.out = append(d.out, c)
+		}
+	}
+	d.out = append(d.out, '\'')
+}
+
+// build makes the typed value of the element just scanned.
+func (d *Decoder) build() (Element, error) {
+	d.out = d.out[:0]
+	d.exts = d.exts[:0]
+	switch d.kind {
+	case decKMessage:
+		return d.buildMessage()
+	case decKPresence:
+		return d.buildPresence()
+	case decKIQ:
+		return d.buildIQ()
+	case decKStreamError:
+		return d.buildStreamError()
+	}
+	r, err := d.rawOf(0)
+	if err != nil {
+		return nil, err
+	}
+	raw, back := decNew[Raw](d.out)
+	*raw = decRaw(back, &r)
+	return raw, nil
+}
+
+// buildStreamError hands the namespace-complete <stream:error/> to
+// streamerror.Parse; one it cannot read is bad-format.
+func (d *Decoder) buildStreamError() (Element, error) {
+	r, err := d.rawOf(0)
+	if err != nil {
+		return nil, err
+	}
+	e, err := streamerror.Parse(bytes.Clone(d.out[r.s:r.e]))
+	if err != nil {
+		return nil, &DecodeError{Offset: d.off + int64(d.es), Condition: streamerror.BadFormat, Msg: "unreadable stream error", Err: err}
+	}
+	return e, nil
+}
+
+// jidOf parses the JID of r, recording the first failure.
+func (d *Decoder) jidOf(back []byte, r decSref, present bool, field string, bad **BadStanzaError) jid.JID {
+	if !present {
+		return jid.JID{}
+	}
+	j, err := jid.Parse(decStr(back, r))
+	if err != nil && *bad == nil {
+		*bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: field, Condition: JIDMalformed, Err: err}
+	}
+	return j
+}
+
+// texts records a <body/>, <subject/> or <status/> child.
+func (d *Decoder) textChild(list int, i int) {
+	c := &d.toks[i]
+	d.texts[list] = append(d.texts[list], decTextRef{lang: d.langOf(c), val: d.textOf(i)})
+}
+
+// pickTexts applies the rule of Message.Body and Message.Bodies: the
+// single text without its own xml:lang goes in one; otherwise every text
+// goes in all and one is the one in the stanza's language lang (no
+// xml:lang of its own, or the stanza's), else the first.
+func decPickTexts(back []byte, refs []decTextRef, lang string) (one string, all []Text) {
+	switch {
+	case len(refs) == 0:
+		return "", nil
+	case len(refs) == 1 && refs[0].lang == (decSref{}):
+		return decStr(back, refs[0].val), nil
+	}
+	all = make([]Text, len(refs))
+	pick := -1
+	for i, r := range refs {
+		all[i] = Text{Lang: decStr(back, r.lang), Value: decStr(back, r.val)}
+		if pick < 0 && (all[i].Lang == "" || all[i].Lang == lang) {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		pick = 0
+	}
+	return all[pick].Value, all
+}
+
+// errorOf records the stanza <error/> child at token i (RFC 6120 §8.3.2):
+// its type and by, the first condition element and <text/> in
+// urn:ietf:params:xml:ns:xmpp-stanzas (with the URI of gone and redirect,
+// §8.3.3.5, §8.3.3.14), and the first element in another namespace as the
+// application-specific condition (§8.3.4).
+func (d *Decoder) errorOf(i int) (e decErrRefs, err error) {
+	t := &d.toks[i]
+	for k := t.a0; k < t.a1; k++ {
+		a := &d.attrs[k]
+		if a.decl != 0 || a.colon >= 0 {
+			continue
+		}
+		switch string(d.rel(a.s, a.e)) {
+		case "type":
+			e.typ = d.attrValInterned(a)
+		case "by":
+			e.by, e.hasBy = d.attrVal(a), true
+		}
+	}
+	hasText, hasCond := false, false
+	for j := i + 1; j < int(t.next); {
+		ci := j
+		c := &d.toks[j]
+		if c.kind != scTStart {
+			j++
+			continue
+		}
+		j = int(c.next)
+		if string(d.nsBytes(c.ns)) == NSStanzaErr {
+			local := d.local(c)
+			switch {
+			case string(local) == "text":
+				if !hasText {
+					hasText = true
+					e.lang = d.langOf(c)
+					e.text = d.textOf(ci)
+				}
+			case !hasCond:
+				hasCond = true
+				e.cond = d.putInterned(local, decInternLocal)
+				if string(local) == string(Gone) || string(local) == string(Redirect) {
+					e.uri = d.textOf(ci)
+				}
+			}
+			continue
+		}
+		if !e.hasApp {
+			if e.app, err = d.rawOf(ci); err != nil {
+				return e, err
+			}
+			e.hasApp = true
+		}
+	}
+	return e, nil
+}
+
+// decErrAlloc holds an Error and its App in one allocation.
+type decErrAlloc struct {
+	e   Error
+	app Raw
+}
+
+// makeError materialises r. An invalid 'by' is left zero: the stanza is
+// an error already, which must not be answered (RFC 6120 §8.3.1).
+func decMakeError(back []byte, r *decErrRefs) *Error {
+	a := new(decErrAlloc)
+	a.e = Error{
+		Type:      ErrorType(decStr(back, r.typ)),
+		Condition: Condition(decStr(back, r.cond)),
+		URI:       decStr(back, r.uri),
+		Text:      decStr(back, r.text),
+		Lang:      decStr(back, r.lang),
+	}
+	if r.hasBy {
+		a.e.By, _ = jid.Parse(decStr(back, r.by))
+	}
+	if r.hasApp {
+		a.app = decRaw(back, &r.app)
+		a.e.App = &a.app
+	}
+	return &a.e
+}
+
+// Allocation shapes: a stanza and its first extensions in one allocation.
+type (
+	decMsg1 struct {
+		m Message
+		x [1]Raw
+	}
+	decMsg2 struct {
+		m Message
+		x [2]Raw
+	}
+	decPres1 struct {
+		p Presence
+		x [1]Raw
+	}
+	decPres2 struct {
+		p Presence
+		x [2]Raw
+	}
+	decIQ1 struct {
+		iq IQ
+		p  Raw
+	}
+)
+
+// exts materialises d.exts into x when it fits, else into a new slice.
+func (d *Decoder) extsInto(back []byte, x []Raw) []Raw {
+	if len(d.exts) == 0 {
+		return nil
+	}
+	if len(d.exts) != len(x) {
+		x = make([]Raw, len(d.exts))
+	}
+	for i := range d.exts {
+		x[i] = decRaw(back, &d.exts[i])
+	}
+	return x[:len(x):len(x)]
+}
+
+// buildMessage makes the *Message of the scanned element (RFC 6121 §5).
+func (d *Decoder) buildMessage() (Element, error) {
+	t := &d.toks[0]
+	c := d.common(t)
+	d.texts[0] = d.texts[0][:0]
+	d.texts[1] = d.texts[1][:0]
+	var thread, parent decSref
+	hasThread, hasErr := false, false
+	var er decErrRefs
+	for i := 1; i < len(d.toks); {
+		ci := i
+		ch := &d.toks[i]
+		if ch.kind != scTStart {
+			i++
+			continue
+		}
+		i = int(ch.next)
+		if d.sameNS(ch, t) {
+			switch string(d.local(ch)) {
+			case "body":
+				d.textChild(0, ci)
+				continue
+			case "subject":
+				d.textChild(1, ci)
+				continue
+			case "thread":
+				if !hasThread {
+					hasThread = true
+					for k := ch.a0; k < ch.a1; k++ {
+						if a := &d.attrs[k]; a.decl == 0 && a.colon < 0 && string(d.rel(a.s, a.e)) == "parent" {
+							parent = d.attrVal(a)
+						}
+					}
+					thread = d.textOf(ci)
+					continue
+				}
+			case "error":
+				if !hasErr {
+					hasErr = true
+					var err error
+					if er, err = d.errorOf(ci); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
+		}
+		r, err := d.rawOf(ci)
+		if err != nil {
+			return nil, err
+		}
+		d.exts = append(d.exts, r)
+	}
+	var m *Message
+	var back []byte
+	switch len(d.exts) {
+	case 1:
+		var a *decMsg1
+		a, back = decNew[decMsg1](d.out)
+		m = &a.m
+		m.Extensions = d.extsInto(back, a.x[:])
+	case 2:
+		var a *decMsg2
+		a, back = decNew[decMsg2](d.out)
+		m = &a.m
+		m.Extensions = d.extsInto(back, a.x[:])
+	default:
+		m, back = decNew[Message](d.out)
+		m.Extensions = d.extsInto(back, nil)
+	}
+	m.ID = decStr(back, c.id)
+	m.Type = MessageType(decStr(back, c.typ))
+	m.Lang = decStr(back, c.lang)
+	m.Body, m.Bodies = decPickTexts(back, d.texts[0], m.Lang)
+	m.Subject, m.Subjects = decPickTexts(back, d.texts[1], m.Lang)
+	m.Thread = decStr(back, thread)
+	m.ThreadParent = decStr(back, parent)
+	if hasErr {
+		m.Error = decMakeError(back, &er)
+	}
+	var bad *BadStanzaError
+	m.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
+	m.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if bad != nil {
+		bad.Stanza = m
+		return nil, bad
+	}
+	return m, nil
+}
+
+// buildPresence makes the *Presence of the scanned element (RFC 6121 §4.7).
+func (d *Decoder) buildPresence() (Element, error) {
+	t := &d.toks[0]
+	c := d.common(t)
+	d.texts[0] = d.texts[0][:0]
+	var show decSref
+	var prio int8
+	prioOK := true
+	hasShow, hasPrio, hasErr := false, false, false
+	var er decErrRefs
+	for i := 1; i < len(d.toks); {
+		ci := i
+		ch := &d.toks[i]
+		if ch.kind != scTStart {
+			i++
+			continue
+		}
+		i = int(ch.next)
+		if d.sameNS(ch, t) {
+			switch string(d.local(ch)) {
+			case "show":
+				if !hasShow {
+					hasShow = true
+					mark := len(d.out)
+					v := d.textOf(ci)
+					if k := decInternValue(d.out[v.s:v.e]); k != "" {
+						d.out = d.out[:mark]
+						v = decSref{k: k}
+					}
+					show = v
+					continue
+				}
+			case "status":
+				d.textChild(0, ci)
+				continue
+			case "priority":
+				if !hasPrio {
+					hasPrio = true
+					mark := len(d.out)
+					v := d.textOf(ci)
+					prio, prioOK = decParsePriority(d.out[v.s:v.e])
+					d.out = d.out[:mark]
+					continue
+				}
+			case "error":
+				if !hasErr {
+					hasErr = true
+					var err error
+					if er, err = d.errorOf(ci); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
+		}
+		r, err := d.rawOf(ci)
+		if err != nil {
+			return nil, err
+		}
+		d.exts = append(d.exts, r)
+	}
+	var p *Presence
+	var back []byte
+	switch len(d.exts) {
+	case 1:
+		var a *decPres1
+		a, back = decNew[decPres1](d.out)
+		p = &a.p
+		p.Extensions = d.extsInto(back, a.x[:])
+	case 2:
+		var a *decPres2
+		a, back = decNew[decPres2](d.out)
+		p = &a.p
+		p.Extensions = d.extsInto(back, a.x[:])
+	default:
+		p, back = decNew[Presence](d.out)
+		p.Extensions = d.extsInto(back, nil)
+	}
+	p.ID = decStr(back, c.id)
+	p.Type = PresenceType(decStr(back, c.typ))
+	p.Lang = decStr(back, c.lang)
+	p.Show = Show(decStr(back, show))
+	p.Status, p.Statuses = decPickTexts(back, d.texts[0], p.Lang)
+	p.Priority = prio
+	if hasErr {
+		p.Error = decMakeError(back, &er)
+	}
+	var bad *BadStanzaError
+	p.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
+	p.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if !prioOK && bad == nil {
+		bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: "priority", Condition: BadRequest,
+			Err: errors.New("stanza: priority is not an integer in -128…127")}
+	}
+	if bad != nil {
+		bad.Stanza = p
+		return nil, bad
+	}
+	return p, nil
+}
+
+// decParsePriority parses a <priority/>: an xs:byte (RFC 6121 §4.7.2.3),
+// optional sign and decimal digits, surrounding whitespace allowed.
+func decParsePriority(b []byte) (int8, bool) {
+	b = bytes.Trim(b, " \t\r\n")
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = min(v*10+int(c-'0'), 1000)
+	}
+	if neg {
+		v = -v
+	}
+	if v < -128 || v > 127 {
+		return 0, false
+	}
+	return int8(v), true
+}
+
+// buildIQ makes the *IQ of the scanned element (RFC 6120 §8.2.3).
+func (d *Decoder) buildIQ() (Element, error) {
+	t := &d.toks[0]
+	c := d.common(t)
+	hasPayload, hasErr := false, false
+	var payload decRawRef
+	var er decErrRefs
+	for i := 1; i < len(d.toks); {
+		ci := i
+		ch := &d.toks[i]
+		if ch.kind != scTStart {
+			i++
+			continue
+		}
+		i = int(ch.next)
+		if !hasErr && d.sameNS(ch, t) && string(d.local(ch)) == "error" {
+			hasErr = true
+			var err error
+			if er, err = d.errorOf(ci); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		r, err := d.rawOf(ci)
+		if err != nil {
+			return nil, err
+		}
+		if !hasPayload {
+			hasPayload, payload = true, r
+		} else {
+			d.exts = append(d.exts, r)
+		}
+	}
+	a, back := decNew[decIQ1](d.out)
+	iq := &a.iq
+	iq.ID = decStr(back, c.id)
+	iq.Type = IQType(decStr(back, c.typ))
+	iq.Lang = decStr(back, c.lang)
+	if hasPayload {
+		a.p = decRaw(back, &payload)
+		iq.Payload = &a.p
+	}
+	iq.Extra = d.extsInto(back, nil)
+	if hasErr {
+		iq.Error = decMakeError(back, &er)
+	}
+	var bad *BadStanzaError
+	iq.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
+	iq.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if bad != nil {
+		bad.Stanza = iq
+		return nil, bad
+	}
+	return iq, nil
+}

@@ -1,0 +1,1239 @@
+package stanza
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/bits"
+	"unicode/utf8"
+
+	"github.com/xmppkit/xmpp/streamerror"
+)
+
+// The scanner works in two passes over each first-level element. Pass 1
+// (this file) reads and checks the element byte by byte, blocking in Read
+// when it needs more, and records what it found in reusable slices:
+// tokens (start tags, character data), attributes and the namespace each
+// name resolves to, as offsets relative to the element's first byte
+// (d.es). Pass 2 (decode_build.go) walks those records once the end tag
+// has been seen and builds the typed value with one copy.
+
+// Buffer sizes.
+const (
+	decInitBuf = 8 << 10 // first read buffer
+	decReadMin = 4 << 10 // room always left for a read beyond a full element
+)
+
+// Where the bytes of a span live.
+const (
+	scWNone    = iota // no namespace (unprefixed name, no default namespace)
+	scWBuf            // the read buffer, relative to d.es
+	scWScratch        // d.scratch
+	scWHdr            // d.hdrStore
+	scWXML            // the built-in xml prefix's namespace
+)
+
+// Token kinds.
+const (
+	scTStart = iota // start tag (or empty-element tag)
+	scTText         // character data, references undecoded
+	scTCDATA        // content of a CDATA section
+)
+
+// Token and attribute flags.
+const (
+	scFEsc       = 1 << iota // data holds references, CR, tab or LF needing decoding
+	scFSelfClose             // empty-element tag
+	scFPlain                 // start tag without prefixes or namespace declarations
+)
+
+// decNS is a resolved namespace name: where its bytes are, and the depth
+// of the element that declared it (0 the stream header or nowhere, -1 the
+// built-in xml prefix).
+type decNS struct {
+	where uint8
+	depth int32
+	s, e  int32
+}
+
+// decTok is one token of the element being decoded.
+type decTok struct {
+	kind  uint8
+	flags uint8
+	depth int32 // element depth (first-level 1); for data, its parent's
+	s, e  int32 // start tag: '<' to after '>'; data: the content
+	nameE int32 // start tag: end of the qualified name (it starts at s+1)
+	colon int32 // start tag: offset of the name's ':', or -1
+	a0    int32 // start tag: its attributes are attrs[a0:a1]
+	a1    int32
+	end   int32 // start tag: offset after the element's end tag
+	next  int32 // start tag: index of the first token after the element
+	outer int32 // start tag: least depth of the bindings its names use
+	ns    decNS // start tag: the element's namespace
+	ds    int32 // text with scFEsc: the decoded text is d.scratch[ds:de]
+	de    int32
+}
+
+// decAttr is one attribute of a start tag.
+type decAttr struct {
+	s, e  int32 // qualified name
+	colon int32 // offset of ':' in the name, or -1
+	vs    int32 // value, between the quotes, undecoded
+	ve    int32
+	flags uint8 // scFEsc
+	decl  uint8 // 1 xmlns, 2 xmlns:p, 0 otherwise
+	ns    decNS // the attribute's namespace (scWNone when unprefixed)
+}
+
+// decBinding is an in-scope namespace declaration; the prefix bytes are
+// at (pw, ps, pe), empty for the default namespace.
+type decBinding struct {
+	pw     uint8
+	ps, pe int32
+	uri    decNS
+}
+
+// decOpen is an open element: its token and the ns stack height before it.
+type decOpen struct {
+	tok int32
+	ns  int32
+}
+
+var (
+	scNSXML   = []byte(NSXML)
+	scNSXMLNS = []byte("http://www.w3.org/2000/xmlns/")
+)
+
+// errAt returns a *DecodeError at buffer position p.
+func (d *Decoder) errAt(p int, c streamerror.Condition, msg string) error {
+	return &DecodeError{Offset: d.off + int64(p), Condition: c, Msg: msg}
+}
+
+// nwf returns a not-well-formed error at buffer position p.
+func (d *Decoder) nwf(p int, msg string) error {
+	return d.errAt(p, streamerror.NotWellFormed, msg)
+}
+
+// limitErr returns a policy-violation error for the limit sentinel.
+func (d *Decoder) limitErr(p int, sentinel error) error {
+	return &DecodeError{Offset: d.off + int64(p), Condition: streamerror.PolicyViolation, Msg: sentinel.Error(), Err: sentinel}
+}
+
+// setStart marks buffer position p as the start of what must be kept (the
+// next element) and of the MaxStanzaSize window.
+func (d *Decoder) setStart(p int) {
+	d.es = p
+	d.vend = min(d.end, p+d.lim.MaxStanzaSize)
+}
+
+// fill makes more input visible after d.vend, reading once. It fails with
+// ErrStanzaTooLarge when the window from d.es is used up (so an element
+// is judged on the same bytes however the input is split), or with the
+// reader's error. It moves the kept bytes to the front of the buffer and
+// grows it up to MaxStanzaSize plus one read: positions relative to d.es
+// stay valid, absolute ones must be reloaded from d.pos.
+func (d *Decoder) fill() error {
+	if d.vend-d.es >= d.lim.MaxStanzaSize {
+		return d.limitErr(d.vend, ErrStanzaTooLarge)
+	}
+	if d.vend < d.end {
+		d.vend = min(d.end, d.es+d.lim.MaxStanzaSize)
+		return nil
+	}
+	if d.rerr != nil {
+		return d.rerr
+	}
+	if d.es > 0 {
+		n := copy(d.buf, d.buf[d.es:d.end])
+		d.off += int64(d.es)
+		d.pos -= d.es
+		d.end = n
+		d.es = 0
+	}
+	if len(d.buf)-d.end < decReadMin && len(d.buf) < d.lim.MaxStanzaSize+decReadMin {
+		n := max(2*len(d.buf), decInitBuf)
+		n = min(n, d.lim.MaxStanzaSize+decReadMin)
+		nb := make([]byte, n)
+		copy(nb, d.buf[:d.end])
+		d.buf = nb
+	}
+	for empty := 0; ; empty++ {
+		n, err := d.r.Read(d.buf[d.end:])
+		if n < 0 || n > len(d.buf)-d.end {
+			n, err = 0, errors.New("stanza: reader returned an invalid count")
+		}
+		d.end += n
+		d.vend = min(d.end, d.es+d.lim.MaxStanzaSize)
+		if err != nil {
+			d.rerr = err
+			if n > 0 {
+				return nil
+			}
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if empty >= 100 {
+			d.rerr = io.ErrNoProgress
+			return d.rerr
+		}
+	}
+}
+
+// ensure makes at least n bytes visible from d.pos, or fails.
+func (d *Decoder) ensure(n int) error {
+	for d.vend-d.pos < n {
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// peek returns the byte at d.pos, reading if needed.
+func (d *Decoder) peek() (byte, error) {
+	if d.pos >= d.vend {
+		if err := d.ensure(1); err != nil {
+			return 0, err
+		}
+	}
+	return d.buf[d.pos], nil
+}
+
+// rel returns the bytes of the span [s, e) relative to d.es.
+func (d *Decoder) rel(s, e int32) []byte { return d.buf[d.es+int(s) : d.es+int(e)] }
+
+// bytesOf returns the bytes of a span wherever they live.
+func (d *Decoder) bytesOf(where uint8, s, e int32) []byte {
+	switch where {
+	case scWBuf:
+		return d.buf[d.es+int(s) : d.es+int(e)]
+	case scWScratch:
+		return d.scratch[s:e]
+	case scWHdr:
+		return d.hdrStore[s:e]
+	case scWXML:
+		return scNSXML
+	}
+	return nil
+}
+
+// nsBytes returns a namespace name's bytes (nil for none).
+func (d *Decoder) nsBytes(n decNS) []byte { return d.bytesOf(n.where, n.s, n.e) }
+
+// skipSpace skips S and reports whether there was any.
+func (d *Decoder) skipSpace() (bool, error) {
+	saw := false
+	for {
+		b := d.buf[:d.vend]
+		p := d.pos
+		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+			p++
+		}
+		if p > d.pos {
+			saw = true
+		}
+		d.pos = p
+		if p < len(b) {
+			return saw, nil
+		}
+		if err := d.fill(); err != nil {
+			return saw, err
+		}
+	}
+}
+
+// scanName scans a name at d.pos: a QName (Namespaces in XML §4: NCName
+// or NCName ':' NCName) when qname is set, else a Name (XML 1.0 §2.3
+// [5]). It returns the offset of the colon relative to d.es (-1 for
+// none) and leaves d.pos on the first byte after the name.
+func (d *Decoder) scanName(qname bool) (int32, error) {
+	colon := int32(-1)
+	first := true // the next character must be a NameStartChar
+	startRel := d.pos - d.es
+	for {
+		b := d.buf[:d.vend]
+		p := d.pos
+		for p < len(b) {
+			c := b[p]
+			if k := scanClass[c]; k&scName != 0 {
+				if first && k&scNameStart == 0 {
+					if colon >= 0 {
+						return 0, d.nwf(p, "invalid qualified name")
+					}
+					return 0, d.nwf(p, "invalid name")
+				}
+				first = false
+				p++
+				continue
+			}
+			if c == ':' {
+				if qname {
+					if first || colon >= 0 {
+						return 0, d.nwf(p, "invalid qualified name")
+					}
+					colon = int32(p - d.es)
+					first = true
+				} else {
+					first = false
+				}
+				p++
+				continue
+			}
+			if c < utf8.RuneSelf {
+				d.pos = p
+				if first {
+					if p == d.es+startRel {
+						return 0, d.nwf(p, "name expected")
+					}
+					return 0, d.nwf(p, "invalid qualified name")
+				}
+				return colon, nil
+			}
+			r, n := utf8.DecodeRune(b[p:])
+			if r == utf8.RuneError && n == 1 {
+				if !utf8.FullRune(b[p:]) {
+					break
+				}
+				return 0, d.nwf(p, "invalid UTF-8")
+			}
+			if !scanNameRune(r, first) {
+				if first && colon >= 0 && scanNameRune(r, false) {
+					return 0, d.nwf(p, "invalid qualified name")
+				}
+				return 0, d.nwf(p, "invalid name character")
+			}
+			first = false
+			p += n
+		}
+		d.pos = p
+		if err := d.fill(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// scanUTF8 checks the multi-byte character at d.pos (XML 1.0 §2.2 Char;
+// RFC 6120 §11.6 UTF-8) and steps over it.
+func (d *Decoder) scanUTF8() error {
+	for !utf8.FullRune(d.buf[d.pos:d.vend]) {
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
+	r, n := utf8.DecodeRune(d.buf[d.pos:d.vend])
+	if r == utf8.RuneError && n == 1 {
+		return d.nwf(d.pos, "invalid UTF-8")
+	}
+	if r == 0xFFFE || r == 0xFFFF {
+		return d.nwf(d.pos, "character not allowed in XML")
+	}
+	d.pos += n
+	return nil
+}
+
+// scanRef checks the reference at d.pos ('&') and steps over it. Character
+// references must name a Char (XML 1.0 §4.1); entity references other
+// than the five predefined ones (§4.6) are forbidden by RFC 6120 §11.1.
+func (d *Decoder) scanRef() error {
+	amp := d.pos
+	ampRel := amp - d.es
+	d.pos++
+	c, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if c == '#' {
+		d.pos++
+		if c, err = d.peek(); err != nil {
+			return err
+		}
+		base := uint32(10)
+		if c == 'x' {
+			base = 16
+			d.pos++
+		}
+		var v uint32
+		digits := 0
+		for {
+			if c, err = d.peek(); err != nil {
+				return err
+			}
+			var dv uint32
+			switch {
+			case c >= '0' && c <= '9':
+				dv = uint32(c - '0')
+			case base == 16 && c >= 'a' && c <= 'f':
+				dv = uint32(c-'a') + 10
+			case base == 16 && c >= 'A' && c <= 'F':
+				dv = uint32(c-'A') + 10
+			default:
+				dv = 99
+			}
+			if dv == 99 {
+				break
+			}
+			v = min(v*base+dv, 0x110000)
+			digits++
+			d.pos++
+		}
+		if digits == 0 || c != ';' {
+			return d.nwf(d.pos, "malformed character reference")
+		}
+		if !scanIsChar(v) {
+			return d.nwf(d.es+ampRel, "character reference to a character not allowed in XML")
+		}
+		d.pos++
+		return nil
+	}
+	ns := int32(d.pos - d.es)
+	if _, err := d.scanName(false); err != nil {
+		return err
+	}
+	if c, err = d.peek(); err != nil {
+		return err
+	}
+	if c != ';' {
+		return d.nwf(d.pos, "malformed entity reference")
+	}
+	switch string(d.rel(ns, int32(d.pos-d.es))) {
+	case "lt", "gt", "amp", "apos", "quot":
+	default:
+		return d.errAt(d.es+ampRel, streamerror.RestrictedXML, "entity reference")
+	}
+	d.pos++
+	return nil
+}
+
+// scanText scans character data from d.pos to the next '<' and records it
+// as a token of the given parent depth. Text holding references or CRs
+// is decoded on the way (XML 1.0 §4.6, §2.11) into d.scratch.
+func (d *Decoder) scanText(depth int32) error {
+	// Only character data a typed value takes is decoded: directly in a
+	// stanza's children (depth 2) and in a stanza error's (depth 3).
+	decode := depth <= 3 && d.kind != decKRaw && d.kind != decKStreamError
+	s := int32(d.pos - d.es)
+	cp := s         // decoded up to here (relative), once ds >= 0
+	ds := int32(-1) // start of the decoded copy in d.scratch
+	sc := d.scratch // appended to locally, stored back on return
+	for {
+		b := d.buf[:d.vend]
+		p := d.pos
+		for p < len(b) {
+			if len(b)-p >= 8 {
+				t := scanSpecial8(binary.LittleEndian.Uint64(b[p:]))
+				if t == 0 {
+					p += 8
+					continue
+				}
+				p += bits.TrailingZeros64(t) >> 3
+			}
+			c := b[p]
+			if scanClass[c]&scText != 0 {
+				p++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				if c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80 {
+					p += 2 // a two-byte character: every one is a Char
+					continue
+				}
+				if n := scanRune(b[p:]); n > 0 {
+					p += n
+					continue
+				}
+			} else if c == '&' {
+				n, r := 0, rune(0)
+				if len(b)-p >= 6 {
+					switch binary.LittleEndian.Uint32(b[p:]) {
+					case scEntLt:
+						n, r = 4, '<'
+					case scEntGt:
+						n, r = 4, '>'
+					case scEntAmp:
+						if b[p+4] == ';' {
+							n, r = 5, '&'
+						}
+					}
+				}
+				if n == 0 {
+					n, r = scanRefFast(b[p:])
+				}
+				if n > 0 {
+					if decode {
+						if ds < 0 {
+							ds = int32(len(sc))
+						}
+						sc = append(sc, b[d.es+int(cp):p]...)
+						sc = utf8.AppendRune(sc, r)
+						cp = int32(p + n - d.es)
+					} else {
+						ds = 0
+					}
+					p += n
+					continue
+				}
+			}
+			break // the slow path below decides
+		}
+		d.pos = p
+		if p >= len(b) {
+			if err := d.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		switch c := b[p]; c {
+		case '<':
+			e := int32(p - d.es)
+			if e == s || !decode {
+				d.scratch = sc
+				return nil // only a typed value reads the text tokens
+			}
+			t := decTok{kind: scTText, depth: depth, s: s, e: e}
+			if ds >= 0 {
+				t.flags, t.ds, t.de = scFEsc, -1, -1
+				if decode {
+					sc = append(sc, b[d.es+int(cp):p]...)
+					t.ds, t.de = ds, int32(len(sc))
+				}
+			}
+			d.toks = append(d.toks, t)
+			d.scratch = sc
+			return nil
+		case '&':
+			amp := p - d.es // scanRef may move the buffer
+			if err := d.scanRef(); err != nil {
+				return err
+			}
+			if !decode {
+				ds = 0
+				continue
+			}
+			if ds < 0 {
+				ds = int32(len(sc))
+			}
+			sc = append(sc, d.buf[d.es+int(cp):d.es+amp]...)
+			sc = decAppendRef(sc, d.buf[d.es+amp:d.pos])
+			cp = int32(d.pos - d.es)
+		case '\r':
+			// End-of-line handling (XML 1.0 §2.11): CR LF and CR alone
+			// become LF. The element goes on after the text, so the byte
+			// after the CR exists in any well-formed input.
+			if err := d.ensure(2); err != nil {
+				return err
+			}
+			if !decode {
+				ds = 0
+				d.pos++
+				continue
+			}
+			if ds < 0 {
+				ds = int32(len(sc))
+			}
+			sc = append(sc, d.buf[d.es+int(cp):d.pos]...)
+			sc = append(sc, '\n')
+			d.pos++
+			if d.buf[d.pos] == '\n' {
+				d.pos++
+			}
+			cp = int32(d.pos - d.es)
+		case ']':
+			if err := d.ensure(3); err != nil {
+				return err
+			}
+			if d.buf[d.pos+1] == ']' && d.buf[d.pos+2] == '>' {
+				return d.nwf(d.pos, `"]]>" in character data`)
+			}
+			d.pos++
+		default:
+			if c >= utf8.RuneSelf {
+				if err := d.scanUTF8(); err != nil {
+					return err
+				}
+				continue
+			}
+			return d.nwf(p, "control character not allowed in XML")
+		}
+	}
+}
+
+// scanCDATA scans a CDATA section's content from d.pos (after
+// "<![CDATA[") through "]]>" and records it (XML 1.0 §2.7).
+func (d *Decoder) scanCDATA(depth int32) error {
+	s := int32(d.pos - d.es)
+	var flags uint8
+	for {
+		b := d.buf[:d.vend]
+		p := d.pos
+		for p < len(b) {
+			c := b[p]
+			if scanClass[c]&scCDATA != 0 {
+				p++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				if n := scanRune(b[p:]); n > 0 {
+					p += n
+					continue
+				}
+			}
+			break // the slow path below decides
+		}
+		d.pos = p
+		if p >= len(b) {
+			if err := d.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		switch c := b[p]; {
+		case c == ']':
+			if err := d.ensure(3); err != nil {
+				return err
+			}
+			if d.buf[d.pos+1] == ']' && d.buf[d.pos+2] == '>' {
+				if e := int32(d.pos - d.es); e > s {
+					d.toks = append(d.toks, decTok{kind: scTCDATA, flags: flags, depth: depth, s: s, e: e})
+				}
+				d.pos += 3
+				return nil
+			}
+			d.pos++
+		case c == '\r':
+			flags |= scFEsc
+			d.pos++
+		case c >= utf8.RuneSelf:
+			if err := d.scanUTF8(); err != nil {
+				return err
+			}
+		default:
+			return d.nwf(p, "control character not allowed in XML")
+		}
+	}
+}
+
+// scanAttrValue scans an attribute value from d.pos to the closing quote
+// q, leaving d.pos on it (XML 1.0 §3.1 [10]: no '<', references checked).
+func (d *Decoder) scanAttrValue(q byte) (uint8, error) {
+	var flags uint8
+	for {
+		b := d.buf[:d.vend]
+		p := d.pos
+		for p < len(b) {
+			c := b[p]
+			if scanClass[c]&scAttr != 0 {
+				p++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				if n := scanRune(b[p:]); n > 0 {
+					p += n
+					continue
+				}
+			} else if c == '&' {
+				if n, _ := scanRefFast(b[p:]); n > 0 {
+					flags |= scFEsc
+					p += n
+					continue
+				}
+			}
+			break // the slow path below decides
+		}
+		d.pos = p
+		if p >= len(b) {
+			if err := d.fill(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		switch c := b[p]; c {
+		case q:
+			return flags, nil
+		case '\'', '"':
+			d.pos++
+		case '&':
+			flags |= scFEsc
+			if err := d.scanRef(); err != nil {
+				return 0, err
+			}
+		case '\t', '\n', '\r':
+			flags |= scFEsc
+			d.pos++
+		case '<':
+			return 0, d.nwf(p, "'<' in attribute value")
+		default:
+			if c >= utf8.RuneSelf {
+				if err := d.scanUTF8(); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			return 0, d.nwf(p, "control character not allowed in XML")
+		}
+	}
+}
+
+// expect checks that the byte at d.pos is c and steps over it.
+func (d *Decoder) expect(c byte, msg string) error {
+	b, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if b != c {
+		return d.nwf(d.pos, msg)
+	}
+	d.pos++
+	return nil
+}
+
+// scanStartTag scans the start tag at d.pos ('<' followed by a name
+// start), records it as a token of the given depth with its attributes,
+// and resolves its namespaces (pushing its declarations).
+func (d *Decoder) scanStartTag(depth int32) (*decTok, error) {
+	if t := d.startTagFast(depth); t != nil {
+		return t, d.resolve(t)
+	}
+	s := int32(d.pos - d.es)
+	d.pos++
+	colon, err := d.scanName(true)
+	if err != nil {
+		return nil, err
+	}
+	nameE := int32(d.pos - d.es)
+	a0 := int32(len(d.attrs))
+	var flags uint8
+	for {
+		saw, err := d.skipSpace()
+		if err != nil {
+			return nil, err
+		}
+		c := d.buf[d.pos]
+		if c == '>' {
+			d.pos++
+			break
+		}
+		if c == '/' {
+			d.pos++
+			if err := d.expect('>', "'>' expected after '/'"); err != nil {
+				return nil, err
+			}
+			flags = scFSelfClose
+			break
+		}
+		if !saw {
+			return nil, d.nwf(d.pos, "whitespace expected before attribute")
+		}
+		if len(d.attrs)-int(a0) >= d.lim.MaxAttrs {
+			return nil, d.limitErr(d.pos, ErrTooManyAttrs)
+		}
+		as := int32(d.pos - d.es)
+		acolon, err := d.scanName(true)
+		if err != nil {
+			return nil, err
+		}
+		ae := int32(d.pos - d.es)
+		if _, err := d.skipSpace(); err != nil {
+			return nil, err
+		}
+		if err := d.expect('=', "'=' expected after attribute name"); err != nil {
+			return nil, err
+		}
+		if _, err := d.skipSpace(); err != nil {
+			return nil, err
+		}
+		q := d.buf[d.pos]
+		if q != '\'' && q != '"' {
+			return nil, d.nwf(d.pos, "quoted attribute value expected")
+		}
+		d.pos++
+		vs := int32(d.pos - d.es)
+		vflags, err := d.scanAttrValue(q)
+		if err != nil {
+			return nil, err
+		}
+		ve := int32(d.pos - d.es)
+		d.pos++
+		d.attrs = append(d.attrs, decAttr{s: as, e: ae, colon: acolon, vs: vs, ve: ve, flags: vflags})
+	}
+	d.toks = append(d.toks, decTok{
+		kind: scTStart, flags: flags, depth: depth,
+		s: s, e: int32(d.pos - d.es), nameE: nameE, colon: colon,
+		a0: a0, a1: int32(len(d.attrs)),
+	})
+	t := &d.toks[len(d.toks)-1]
+	return t, d.resolve(t)
+}
+
+// scanQNameIn returns the end of the ASCII QName at b[p] and the offset of
+// its colon (-1 for none), or -1 when the name is not wholly in b, is not
+// ASCII or is malformed: then the slow path decides.
+func scanQNameIn(b []byte, p int) (int, int32) {
+	colon := int32(-1)
+	if p >= len(b) || scanClass[b[p]]&scNameStart == 0 {
+		return -1, 0
+	}
+	p++
+	for p < len(b) {
+		c := b[p]
+		if scanClass[c]&scName != 0 {
+			p++
+			continue
+		}
+		if c == ':' {
+			if colon >= 0 || p+1 >= len(b) || scanClass[b[p+1]]&scNameStart == 0 {
+				return -1, 0
+			}
+			colon = int32(p)
+			p += 2
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			return -1, 0
+		}
+		return p, colon
+	}
+	return -1, 0
+}
+
+// startTagFast scans the start tag at d.pos like scanStartTag when it lies
+// wholly in the visible buffer and holds nothing unusual (ASCII names,
+// references scanRefFast accepts). Otherwise it records nothing and
+// returns nil, and the slow path scans the tag again.
+func (d *Decoder) startTagFast(depth int32) *decTok {
+	b := d.buf[d.es:d.vend] // offsets in b are relative to d.es
+	attrs := d.attrs        // appended to locally, stored back on success
+	a0 := len(attrs)
+	p, colon := scanQNameIn(b, d.pos-d.es+1)
+	if p < 0 {
+		return nil
+	}
+	nameE := int32(p)
+	flags := uint8(scFPlain)
+	if colon >= 0 {
+		flags = 0
+	}
+	for {
+		sp := p
+		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+			p++
+		}
+		if p >= len(b) {
+			return nil
+		}
+		if c := b[p]; c == '>' {
+			p++
+			break
+		} else if c == '/' {
+			if p+1 < len(b) && b[p+1] == '>' {
+				p += 2
+				flags |= scFSelfClose
+				break
+			}
+			return nil
+		}
+		if p == sp || len(attrs)-a0 >= d.lim.MaxAttrs {
+			return nil
+		}
+		as := int32(p)
+		var acolon int32
+		if p, acolon = scanQNameIn(b, p); p < 0 {
+			return nil
+		}
+		ae := int32(p)
+		if acolon >= 0 || ae-as == 5 && string(b[as:ae]) == "xmlns" {
+			flags &^= scFPlain
+		}
+		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+			p++
+		}
+		if p >= len(b) || b[p] != '=' {
+			return nil
+		}
+		p++
+		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+			p++
+		}
+		if p >= len(b) || b[p] != '\'' && b[p] != '"' {
+			return nil
+		}
+		q := b[p]
+		qq := uint64(q) * swLo
+		p++
+		vs := int32(p)
+		var vflags uint8
+		for p < len(b) {
+			if len(b)-p >= 8 {
+				t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:]), qq)
+				if t == 0 {
+					p += 8
+					continue
+				}
+				p += bits.TrailingZeros64(t) >> 3
+			}
+			c := b[p]
+			if scanClass[c]&scAttr != 0 {
+				p++
+				continue
+			}
+			if c == q {
+				break
+			}
+			n := 0
+			switch {
+			case c == '\'' || c == '"':
+				n = 1
+			case c >= utf8.RuneSelf:
+				n = scanRune(b[p:])
+			case c == '&':
+				n, _ = scanRefFast(b[p:])
+				vflags = scFEsc
+			case c == '\t' || c == '\n' || c == '\r':
+				n = 1
+				vflags = scFEsc
+			}
+			if n == 0 {
+				p = len(b)
+				break
+			}
+			p += n
+		}
+		if p >= len(b) {
+			return nil
+		}
+		attrs = append(attrs, decAttr{s: as, e: ae, colon: acolon, vs: vs, ve: int32(p), flags: vflags})
+		p++
+	}
+	d.attrs = attrs
+	s := int32(d.pos - d.es)
+	d.pos = d.es + p
+	d.toks = append(d.toks, decTok{
+		kind: scTStart, flags: flags, depth: depth,
+		s: s, e: int32(p), nameE: nameE, colon: colon,
+		a0: int32(a0), a1: int32(len(attrs)),
+	})
+	return &d.toks[len(d.toks)-1]
+}
+
+// resolve applies Namespaces in XML 1.0 to the start tag t: it pushes the
+// tag's declarations (§3), resolves the element's and the attributes'
+// prefixes (§5, §6; undeclared prefixes are errors), and checks that no
+// two attributes share a qualified name (XML 1.0 §3.1, WFC: Unique Att
+// Spec) or an expanded name (Namespaces §6.3).
+func (d *Decoder) resolve(t *decTok) error {
+	attrs := d.attrs[t.a0:t.a1]
+	if t.flags&scFPlain != 0 {
+		// No prefix, no declaration: the element takes the default
+		// namespace in scope, the attributes have none, and attributes
+		// are duplicates when their names are equal.
+		t.ns, _ = d.lookup(nil)
+		t.outer = t.depth
+		if t.ns.depth >= 0 {
+			t.outer = min(t.outer, t.ns.depth)
+		}
+		buf := d.buf[d.es:]
+		for i := 1; i < len(attrs); i++ {
+			a := &attrs[i]
+			for j := 0; j < i; j++ {
+				b := &attrs[j]
+				if a.e-a.s == b.e-b.s && string(buf[a.s:a.e]) == string(buf[b.s:b.e]) {
+					return d.nwf(d.es+int(a.s), "duplicate attribute")
+				}
+			}
+		}
+		return nil
+	}
+	// Declarations first: they apply to the tag's own names.
+	for i := range attrs {
+		a := &attrs[i]
+		q := d.rel(a.s, a.e)
+		switch {
+		case a.colon < 0 && string(q) == "xmlns":
+			a.decl = 1
+		case a.colon >= 0 && string(d.rel(a.s, a.colon)) == "xmlns":
+			a.decl = 2
+		default:
+			continue
+		}
+		uri := decNS{where: scWBuf, depth: t.depth, s: a.vs, e: a.ve}
+		if a.flags&scFEsc != 0 {
+			s := int32(len(d.scratch))
+			d.scratch = decAppendValue(d.scratch, d.rel(a.vs, a.ve), decModeAttr)
+			uri = decNS{where: scWScratch, depth: t.depth, s: s, e: int32(len(d.scratch))}
+		}
+		u := d.nsBytes(uri)
+		var p []byte // the default namespace has the empty prefix
+		if a.decl == 2 {
+			p = d.rel(a.colon+1, a.e)
+		}
+		switch {
+		case a.decl == 2 && string(p) == "xmlns":
+			return d.nwf(d.es+int(a.s), "the xmlns prefix must not be declared")
+		case a.decl == 2 && string(p) == "xml":
+			if !bytes.Equal(u, scNSXML) {
+				return d.nwf(d.es+int(a.s), "the xml prefix must not be rebound")
+			}
+			continue // bound by definition
+		case bytes.Equal(u, scNSXML), bytes.Equal(u, scNSXMLNS):
+			return d.nwf(d.es+int(a.s), "reserved namespace name declared")
+		case a.decl == 2 && len(u) == 0:
+			return d.nwf(d.es+int(a.s), "a prefix must not be bound to the empty namespace name")
+		case len(u) == 0:
+			uri = decNS{where: scWNone, depth: t.depth} // xmlns='' undeclares
+		}
+		var ps int32
+		if a.decl == 2 {
+			ps = a.colon + 1
+		} else {
+			ps = a.s
+		}
+		// Bound the declarations in scope, and so the cost of a lookup.
+		if len(d.ns)-d.nHdrNS >= 4*d.lim.MaxAttrs {
+			return d.limitErr(d.es+int(a.s), ErrTooManyAttrs)
+		}
+		d.ns = append(d.ns, decBinding{pw: scWBuf, ps: ps, pe: ps + int32(len(p)), uri: uri})
+	}
+	// The element's name.
+	outer := t.depth
+	var pfx []byte
+	if t.colon >= 0 {
+		pfx = d.rel(t.s+1, t.colon)
+		if string(pfx) == "xmlns" {
+			return d.nwf(d.es+int(t.s)+1, "element names must not have the prefix xmlns")
+		}
+	}
+	ns, ok := d.lookup(pfx)
+	if !ok {
+		return d.nwf(d.es+int(t.s)+1, "undeclared namespace prefix")
+	}
+	t.ns = ns
+	if ns.depth >= 0 {
+		outer = min(outer, ns.depth)
+	}
+	// The attributes' names.
+	for i := range attrs {
+		a := &attrs[i]
+		if a.decl != 0 || a.colon < 0 {
+			continue
+		}
+		ns, ok := d.lookup(d.rel(a.s, a.colon))
+		if !ok {
+			return d.nwf(d.es+int(a.s), "undeclared namespace prefix")
+		}
+		a.ns = ns
+		if ns.depth >= 0 {
+			outer = min(outer, ns.depth)
+		}
+	}
+	t.outer = outer
+	// Uniqueness.
+	for i := 1; i < len(attrs); i++ {
+		a := &attrs[i]
+		qa := d.rel(a.s, a.e)
+		for j := 0; j < i; j++ {
+			b := &attrs[j]
+			if a.e-a.s == b.e-b.s && bytes.Equal(qa, d.rel(b.s, b.e)) {
+				return d.nwf(d.es+int(a.s), "duplicate attribute")
+			}
+			if a.decl == 0 && b.decl == 0 && a.colon >= 0 && b.colon >= 0 &&
+				bytes.Equal(d.rel(a.colon+1, a.e), d.rel(b.colon+1, b.e)) &&
+				bytes.Equal(d.nsBytes(a.ns), d.nsBytes(b.ns)) {
+				return d.nwf(d.es+int(a.s), "duplicate attribute (same expanded name)")
+			}
+		}
+	}
+	return nil
+}
+
+// lookup returns the namespace bound to prefix p (empty: the default
+// namespace) in the current scope.
+func (d *Decoder) lookup(p []byte) (decNS, bool) {
+	if len(p) == 3 && string(p) == "xml" {
+		// Bound by definition; resolve refuses any other binding of it.
+		return decNS{where: scWXML, depth: -1}, true
+	}
+	for i := len(d.ns) - 1; i >= 0; i-- {
+		b := &d.ns[i]
+		if int(b.pe-b.ps) == len(p) && bytes.Equal(d.bytesOf(b.pw, b.ps, b.pe), p) {
+			return b.uri, true
+		}
+	}
+	switch {
+	case len(p) == 0:
+		// No default namespace anywhere: like one undeclared on the
+		// stream, so that a Raw using it says xmlns='' and keeps its
+		// meaning wherever it is written.
+		return decNS{where: scWNone, depth: 0}, true
+	case string(p) == "xml":
+		return decNS{where: scWXML, depth: -1}, true
+	}
+	return decNS{}, false
+}
+
+// scanEndTag scans the end tag at d.pos ("</") that must close the element
+// of token open.tok, and pops that element.
+func (d *Decoder) scanEndTag() error {
+	o := d.open[len(d.open)-1]
+	t := &d.toks[o.tok]
+	d.pos += 2
+	name := d.rel(t.s+1, t.nameE)
+	n := len(name)
+	// The name must be the start tag's, byte for byte, then S? '>'.
+	if e := d.pos + n; e < d.vend && d.buf[e] == '>' && string(d.buf[d.pos:e]) == string(name) {
+		d.pos = e + 1
+		t.end = int32(d.pos - d.es)
+		t.next = int32(len(d.toks))
+		d.ns = d.ns[:o.ns]
+		d.open = d.open[:len(d.open)-1]
+		return nil
+	}
+	if d.vend-d.pos > n && bytes.Equal(d.buf[d.pos:d.pos+n], name) {
+		d.pos += n
+	} else {
+		for i := 0; i < n; i++ {
+			c, err := d.peek()
+			if err != nil {
+				return err
+			}
+			if c != d.buf[d.es+int(t.s)+1+i] {
+				return d.nwf(d.pos, "end tag does not match start tag")
+			}
+			d.pos++
+		}
+	}
+	if _, err := d.skipSpace(); err != nil {
+		return err
+	}
+	if d.buf[d.pos] != '>' {
+		return d.nwf(d.pos, "end tag does not match start tag")
+	}
+	d.pos++
+	t.end = int32(d.pos - d.es)
+	t.next = int32(len(d.toks))
+	d.ns = d.ns[:o.ns]
+	d.open = d.open[:len(d.open)-1]
+	return nil
+}
+
+// scanElement scans one first-level element from d.pos (on its '<', at
+// d.es) through its end tag. Its start tag is classified (d.kind) as soon
+// as it is read, so that an unsupported element is refused before the
+// rest is read.
+func (d *Decoder) scanElement() error {
+	d.toks = d.toks[:0]
+	d.attrs = d.attrs[:0]
+	d.open = d.open[:0]
+	d.scratch = d.scratch[:0]
+	d.ns = d.ns[:d.nHdrNS]
+	for {
+		// At '<'.
+		if d.vend-d.pos < 2 {
+			if err := d.ensure(2); err != nil {
+				return err
+			}
+		}
+		switch c := d.buf[d.pos+1]; c {
+		case '/':
+			if err := d.scanEndTag(); err != nil {
+				return err
+			}
+			if len(d.open) == 0 {
+				return nil
+			}
+		case '!':
+			if err := d.scanBang(2); err != nil {
+				return err
+			}
+		case '?':
+			return d.errAt(d.pos, streamerror.RestrictedXML, "processing instruction")
+		default:
+			depth := int32(len(d.open) + 1)
+			if int(depth) > d.lim.MaxDepth {
+				return d.limitErr(d.pos, ErrTooDeep)
+			}
+			nsMark := int32(len(d.ns))
+			ti := int32(len(d.toks))
+			t, err := d.scanStartTag(depth)
+			if err != nil {
+				return err
+			}
+			if depth == 1 {
+				if err := d.classify(t); err != nil {
+					return err
+				}
+			}
+			if t.flags&scFSelfClose != 0 {
+				t.end = t.e
+				t.next = ti + 1
+				d.ns = d.ns[:nsMark]
+				if depth == 1 {
+					return nil
+				}
+			} else {
+				d.open = append(d.open, decOpen{tok: ti, ns: nsMark})
+			}
+		}
+		if d.pos < d.vend && d.buf[d.pos] == '<' {
+			continue // no character data
+		}
+		if err := d.scanText(int32(len(d.open))); err != nil {
+			return err
+		}
+	}
+}
+
+// scanBang handles "<!" at d.pos: a comment or document type declaration,
+// which RFC 6120 §11.1 forbids, a CDATA section, or malformed markup.
+// mode is where it is: 0 before the stream header (no CDATA there), 1
+// between first-level elements (a CDATA section is character data there,
+// which RFC 6120 §11.7 does not allow: bad-format), 2 inside an element.
+func (d *Decoder) scanBang(mode int) error {
+	atRel := d.pos - d.es // d.pos stays on '<' until the kind is known
+	match := func(lit string) (bool, error) {
+		for i := 2; i < len(lit); i++ {
+			if err := d.ensure(i + 1); err != nil {
+				return false, err
+			}
+			if d.buf[d.pos+i] != lit[i] {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	if err := d.ensure(3); err != nil {
+		return err
+	}
+	switch d.buf[d.pos+2] {
+	case '-':
+		ok, err := match("<!--")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return d.errAt(d.es+atRel, streamerror.RestrictedXML, "comment")
+		}
+	case '[':
+		ok, err := match("<![CDATA[")
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok && mode == 2:
+			d.pos = d.es + atRel + len("<![CDATA[")
+			return d.scanCDATA(int32(len(d.open)))
+		case ok && mode == 1:
+			return d.errAt(d.es+atRel, streamerror.BadFormat, "character data between first-level elements")
+		}
+	case 'D':
+		ok, err := match("<!DOCTYPE")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return d.errAt(d.es+atRel, streamerror.RestrictedXML, "document type declaration")
+		}
+	}
+	return d.nwf(d.es+atRel, "markup declaration not allowed here")
+}
