@@ -1,0 +1,184 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/xmppkit/xmpp/stanza"
+	"github.com/xmppkit/xmpp/streamerror"
+)
+
+// Next reads the next first-level element the peer sent: a
+// *stanza.Message, *stanza.Presence or *stanza.IQ for a stanza, a
+// *stanza.Raw for any other element. Whitespace keepalives (RFC 6120
+// §4.6.1) are skipped. Next is called by one goroutine at a time.
+//
+// Its errors:
+//   - io.EOF, unwrapped, once the peer has closed its stream with
+//     </stream:stream> (§4.4). This side may still Send; Close then
+//     sends our closing tag and closes the transport at once.
+//   - a *streamerror.Error, unwrapped, when the peer sent a stream error
+//     (§4.9); the peer closes its stream next, so the following Next
+//     returns io.EOF. Call Close.
+//   - a *LocalError when the peer violated the protocol (not well-formed
+//     XML, a limit exceeded, …): the Stream has already sent the stream
+//     error, its closing tag, and closed the transport. errors.Is(err,
+//     stanza.ErrLimit) reports a limit (policy-violation, §4.9.3.14).
+//   - an error wrapping *stanza.BadStanzaError for a stanza with an
+//     invalid 'to', 'from' or value: not fatal; the stream goes on, and
+//     the caller may answer with the stanza error it carries.
+//   - an error wrapping ctx's error when ctx is done. If ctx ended while
+//     Next was blocked reading, the read cannot be resumed part-way: the
+//     stream is over and the transport closed (see Open).
+//   - ErrClosed after Close gave up waiting for the peer's closing tag,
+//     a *LocalError carrying the stream error after CloseWithError, or
+//     an I/O error when the peer vanished (io.ErrUnexpectedEOF when the
+//     transport ended without a closing tag).
+//
+// Every error but BadStanzaError and a ctx done before reading began is
+// returned again by later calls.
+func (s *Stream) Next(ctx context.Context) (stanza.Element, error) {
+	if err := s.lockRead(ctx); err != nil {
+		return nil, err
+	}
+	defer s.unlockRead()
+	for {
+		el, err := s.readElement(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if se, ok := el.(*streamerror.Error); ok {
+			return nil, se
+		}
+		consumed, err := s.received(ctx, el)
+		if err != nil {
+			return nil, err
+		}
+		if !consumed {
+			return el, nil
+		}
+	}
+}
+
+// lockRead takes the read lock, unless ctx is done first.
+func (s *Stream) lockRead(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	}
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.rsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	}
+}
+
+func (s *Stream) unlockRead() { <-s.rsem }
+
+// readElement returns the next element, pending ones first, with the
+// read lock held (or during negotiation). See readFresh.
+func (s *Stream) readElement(ctx context.Context) (stanza.Element, error) {
+	if len(s.pending) > 0 {
+		el := s.pending[0]
+		s.pending[0] = nil
+		s.pending = s.pending[1:]
+		return el, nil
+	}
+	return s.readFresh(ctx)
+}
+
+// readFresh reads one element from the peer, turning failures into the
+// stream's end: a violation is answered with its stream error (fail), an
+// I/O error or an interrupted read closes the transport. A stream error
+// from the peer is returned as an element.
+func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
+	if err := s.readErr(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	}
+	cancel := s.rwatch.start(ctx)
+	el, err := s.fr.next()
+	if s.rwatch.stop(cancel) && err != nil && !isBadStanza(err) {
+		err = fmt.Errorf("stream: read: %w", context.Cause(ctx))
+		if s.closing.Load() {
+			err = s.closedErr()
+		}
+		s.endRead(err)
+		s.shutdown(err)
+		return nil, err
+	}
+	if err != nil {
+		return nil, s.readFailed(err)
+	}
+	if _, ok := el.(*streamerror.Error); ok {
+		s.peerEnded.Store(true)
+	}
+	return el, nil
+}
+
+func isBadStanza(err error) bool {
+	var bad *stanza.BadStanzaError
+	return errors.As(err, &bad)
+}
+
+// readFailed turns an error of the framing into the Stream's result.
+func (s *Stream) readFailed(err error) error {
+	if isBadStanza(err) {
+		return fmt.Errorf("stream: next: %w", err)
+	}
+	if err == io.EOF {
+		s.peerEnded.Store(true)
+		s.endRead(io.EOF)
+		return io.EOF
+	}
+	if s.tClosed.Load() {
+		// We closed the transport under the reader: Close timed out, a
+		// write failed, CloseWithError.
+		err = s.closedErr()
+		s.endRead(err)
+		return err
+	}
+	var se *streamerror.Error
+	if errors.As(err, &se) {
+		// Send the condition alone: the Decoder's message is for us.
+		return s.fail(&streamerror.Error{Condition: se.Condition}, err)
+	}
+	err = fmt.Errorf("stream: read: %w", err)
+	s.endRead(err)
+	s.shutdown(err)
+	return err
+}
+
+// endRead ends the read side with err, returned by every later read.
+func (s *Stream) endRead(err error) {
+	s.mu.Lock()
+	if s.rerr == nil {
+		s.rerr = err
+		close(s.rdone)
+	}
+	s.mu.Unlock()
+}
+
+// readErr returns the error that ended the read side, or nil.
+func (s *Stream) readErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rerr
+}
+
+// closedErr is the error of a read that failed because we closed the
+// transport: what made us close it, else ErrClosed.
+func (s *Stream) closedErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cause != nil {
+		return s.cause
+	}
+	return ErrClosed
+}

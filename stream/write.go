@@ -1,0 +1,124 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/xmppkit/xmpp/stanza"
+	"github.com/xmppkit/xmpp/streamerror"
+)
+
+// errSendStreamError is returned by Send for a *streamerror.Error: a
+// stream error must be followed by the closing tag, which
+// CloseWithError does.
+var errSendStreamError = errors.New("stream: send: a stream error ends the stream: use CloseWithError")
+
+// maxKeep is the largest write buffer kept between writes.
+const maxKeep = 64 << 10
+
+// Send writes one first-level element: a *stanza.Message,
+// *stanza.Presence, *stanza.IQ or a *stanza.Raw (any other element, such
+// as an extension's nonza). It is safe for concurrent use: the element
+// is encoded in full and written with a single Write, under a lock, so
+// it is never interleaved with another. An element that cannot be
+// encoded (see stanza.AppendElement) fails without writing anything and
+// leaves the stream as it was.
+//
+// If ctx is done before the element is written, Send returns its error
+// and writes nothing; if it is done while the Write blocks, the write is
+// interrupted (see Open for how), and since the peer may have received
+// part of the element the stream is over: the transport is closed.
+//
+// After this side has closed its stream (Close, CloseWithError, a stream
+// error sent) Send returns ErrClosed; after a write failed, that error.
+// A *streamerror.Error is refused: use CloseWithError.
+func (s *Stream) Send(ctx context.Context, v stanza.Element) error {
+	return s.send(ctx, v, false)
+}
+
+// send is Send; secret marks v for the trace as carrying secrets.
+func (s *Stream) send(ctx context.Context, v stanza.Element, secret bool) error {
+	if _, ok := v.(*streamerror.Error); ok {
+		return errSendStreamError
+	}
+	if err := s.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer s.unlockWrite()
+	if s.wclosed {
+		return s.werr
+	}
+	b, err := s.fr.appendElement(s.wbuf[:0], v)
+	if err != nil {
+		return fmt.Errorf("stream: send: %w", err)
+	}
+	if err := s.writeLocked(ctx, b, secret); err != nil {
+		return err
+	}
+	s.sent(v)
+	return nil
+}
+
+// SendKeepalive writes a whitespace keepalive, a single space between
+// elements (RFC 6120 §4.6.1), under the same rules as Send.
+func (s *Stream) SendKeepalive(ctx context.Context) error {
+	if err := s.lockWrite(ctx); err != nil {
+		return err
+	}
+	defer s.unlockWrite()
+	if s.wclosed {
+		return s.werr
+	}
+	return s.writeLocked(ctx, s.fr.appendKeepalive(s.wbuf[:0]), false)
+}
+
+// lockWrite takes the write lock, unless ctx is done first.
+func (s *Stream) lockWrite(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stream: send: %w", context.Cause(ctx))
+	}
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stream: send: %w", context.Cause(ctx))
+	}
+}
+
+func (s *Stream) unlockWrite() { <-s.wsem }
+
+// writeLocked writes b, one or more complete units, with one Write; the
+// write lock is held. secret marks b for the trace as carrying secrets.
+// A failed or interrupted write ends the stream: the transport is closed
+// and every later write returns the error.
+func (s *Stream) writeLocked(ctx context.Context, b []byte, secret bool) error {
+	if s.tClosed.Load() {
+		// The transport is gone (the peer vanished, a read was
+		// interrupted): nothing can be written.
+		s.wclosed, s.werr = true, s.closedErr()
+		return s.werr
+	}
+	cancel := s.wwatch.start(ctx)
+	n, err := s.rw.Write(b)
+	s.trace(Out, b[:n], secret)
+	if s.wwatch.stop(cancel) && err != nil {
+		err = context.Cause(ctx)
+	}
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	if cap(b) <= maxKeep {
+		s.wbuf = b[:0]
+	} else {
+		s.wbuf = nil
+	}
+	if err != nil {
+		err = fmt.Errorf("stream: write: %w", err)
+		s.wclosed, s.werr = true, err
+		s.shutdown(err)
+		return err
+	}
+	return nil
+}
