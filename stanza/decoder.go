@@ -86,9 +86,6 @@ var (
 // the Decoder as it was.
 var ErrNoHeader = errors.New("stanza: Next called before Header")
 
-// errStub is what the Encoder skeleton returns until it is implemented.
-var errStub = errors.New("stanza: not implemented")
-
 // DecodeError is a fatal error of the Decoder, positioned in the stream.
 // Either Condition is set — the stream error to send to the peer (RFC
 // 6120 §4.9.3) — or Err is a read error (io.ErrUnexpectedEOF when the

@@ -171,6 +171,8 @@ var dtBadCases = []struct {
 	{name: "undeclared prefix on first-level element", in: dtStream(`<db:result/>`), cond: streamerror.NotWellFormed},
 	{name: "stream prefix not declared", in: `<stream:stream xmlns='jabber:client'>`, cond: streamerror.NotWellFormed},
 	{name: "duplicate attribute", in: dtStream(`<message id='a' id='b'/>`), cond: streamerror.NotWellFormed},
+	{name: "duplicate attribute among others", in: dtStream(`<message a='1' bb='2' xml:lang='en' dd='4' bb='5'/>`), cond: streamerror.NotWellFormed},
+	{name: "duplicate xml:lang", in: dtStream(`<message xml:lang='en' xml:lang='de'/>`), cond: streamerror.NotWellFormed},
 	{name: "duplicate namespace declaration", in: dtStream(`<message xmlns:a='x' xmlns:a='x'/>`), cond: streamerror.NotWellFormed},
 	{name: "duplicate expanded attribute name", in: dtStream(`<message xmlns:a='urn:x' xmlns:b='urn:x' a:n='1' b:n='2'/>`), cond: streamerror.NotWellFormed},
 	{name: "invalid UTF-8 in text", in: dtStream("<message><body>a\xffb</body></message>"), cond: streamerror.NotWellFormed},

@@ -17,7 +17,7 @@ import (
 //     RFC 6120 §11.1 forbids in a stream;
 //   - namespace-complete: every prefix it uses is declared inside it, and
 //     every unprefixed element name has a default namespace declared in
-//     it (xmlns=” included), so its meaning does not depend on where it
+//     it (xmlns="" included), so its meaning does not depend on where it
 //     is written.
 //
 // Other failures wrap ErrInvalidRaw. ParseRaw uses encoding/xml; it is
@@ -362,7 +362,7 @@ func encodeTokens(e *xml.Encoder, b []byte, ns string) error {
 }
 
 // unsetNS stands for "no default namespace in scope yet": an element
-// written under it always declares its namespace, xmlns=” included.
+// written under it always declares its namespace, xmlns="" included.
 const unsetNS = "\x00"
 
 // tokenWriter re-serialises encoding/xml's resolved tokens as

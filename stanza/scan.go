@@ -436,12 +436,22 @@ func (d *Decoder) scanText(depth int32) error {
 				continue
 			}
 			if c >= utf8.RuneSelf {
-				if c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80 {
-					p += 2 // a two-byte character: every one is a Char
-					continue
+				// A run of non-ASCII characters, without the SWAR test
+				// between them.
+				for {
+					if c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80 {
+						p += 2 // a two-byte character: every one is a Char
+					} else if n := scanRune(b[p:]); n > 0 {
+						p += n
+					} else {
+						break
+					}
+					if p >= len(b) || b[p] < utf8.RuneSelf {
+						break
+					}
+					c = b[p]
 				}
-				if n := scanRune(b[p:]); n > 0 {
-					p += n
+				if p >= len(b) || b[p] < utf8.RuneSelf {
 					continue
 				}
 			} else if c == '&' {
@@ -798,6 +808,20 @@ func scanQNameIn(b []byte, p int) (int, int32) {
 	return -1, 0
 }
 
+// scanNameSimple returns the end of the ASCII name without a colon at
+// b[p], or -1 (when it is not one, or not wholly in b). It is small
+// enough to inline: the usual name costs no call.
+func scanNameSimple(b []byte, p int) (int, int32) {
+	q := p
+	for q < len(b) && scanClass[b[q]]&scName != 0 {
+		q++
+	}
+	if q == p || q >= len(b) || b[q] == ':' || b[q] >= utf8.RuneSelf || scanClass[b[p]]&scNameStart == 0 {
+		return -1, -1
+	}
+	return q, -1
+}
+
 // startTagFast scans the start tag at d.pos like scanStartTag when it lies
 // wholly in the visible buffer and holds nothing unusual (ASCII names,
 // references scanRefFast accepts). Otherwise it records nothing and
@@ -806,9 +830,11 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	b := d.buf[d.es:d.vend] // offsets in b are relative to d.es
 	attrs := d.attrs        // appended to locally, stored back on success
 	a0 := len(attrs)
-	p, colon := scanQNameIn(b, d.pos-d.es+1)
+	p, colon := scanNameSimple(b, d.pos-d.es+1)
 	if p < 0 {
-		return nil
+		if p, colon = scanQNameIn(b, d.pos-d.es+1); p < 0 {
+			return nil
+		}
 	}
 	nameE := int32(p)
 	flags := uint8(scFPlain)
@@ -838,10 +864,13 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 			return nil
 		}
 		as := int32(p)
-		var acolon int32
-		if p, acolon = scanQNameIn(b, p); p < 0 {
-			return nil
+		ne, acolon := scanNameSimple(b, p)
+		if ne < 0 {
+			if ne, acolon = scanQNameIn(b, p); ne < 0 {
+				return nil
+			}
 		}
+		p = ne
 		ae := int32(p)
 		if acolon >= 0 || ae-as == 5 && string(b[as:ae]) == "xmlns" {
 			flags &^= scFPlain
@@ -928,13 +957,25 @@ func (d *Decoder) resolve(t *decTok) error {
 		// No prefix, no declaration: the element takes the default
 		// namespace in scope, the attributes have none, and attributes
 		// are duplicates when their names are equal.
-		t.ns, _ = d.lookup(nil)
+		if n := len(d.ns); n > 0 && d.ns[n-1].pe == d.ns[n-1].ps {
+			t.ns = d.ns[n-1].uri // the innermost declaration is the default one
+		} else {
+			t.ns, _ = d.lookup(nil)
+		}
 		t.outer = t.depth
 		if t.ns.depth >= 0 {
 			t.outer = min(t.outer, t.ns.depth)
 		}
 		buf := d.buf[d.es:]
-		for i := 1; i < len(attrs); i++ {
+		var seen uint64
+		clash := false
+		for i := range attrs {
+			a := &attrs[i]
+			bit := uint64(1) << ((uint(a.e-a.s)*7 + uint(buf[a.e-1])) & 63)
+			clash = clash || seen&bit != 0
+			seen |= bit
+		}
+		for i := 1; clash && i < len(attrs); i++ {
 			a := &attrs[i]
 			for j := 0; j < i; j++ {
 				b := &attrs[j]
@@ -1028,7 +1069,24 @@ func (d *Decoder) resolve(t *decTok) error {
 		}
 	}
 	t.outer = outer
-	// Uniqueness.
+	// Uniqueness. Attributes whose local names differ in length or in
+	// their last byte cannot clash: a 64-bit filter on those skips the
+	// pairwise comparison in the usual case.
+	if len(attrs) < 2 {
+		return nil
+	}
+	buf := d.buf[d.es:]
+	var seen uint64
+	clash := false
+	for i := range attrs {
+		a := &attrs[i]
+		bit := uint64(1) << ((uint(a.e-d.localStart(a.s, a.colon))*7 + uint(buf[a.e-1])) & 63)
+		clash = clash || seen&bit != 0
+		seen |= bit
+	}
+	if !clash {
+		return nil
+	}
 	for i := 1; i < len(attrs); i++ {
 		a := &attrs[i]
 		qa := d.rel(a.s, a.e)
