@@ -3,6 +3,8 @@ package stream
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -94,6 +96,14 @@ type Advert struct {
 	// the peer sends no features; the receiving entity accepts it
 	// whenever it applies.
 	Unannounced bool
+	// Secret (receiving entity) marks a feature whose negotiation brings
+	// secrets from the initiating entity, such as SASL credentials
+	// (RFC 6120 §6.4.2). The element that starts a negotiation is read
+	// before the feature sees it, so while such a feature is offered
+	// the trace sees inbound traffic redacted, from the advertisement
+	// until the feature turns it off (Negotiation.RedactIn) or the
+	// stream restarts.
+	Secret bool
 }
 
 // Result is the outcome of a successful negotiation.
@@ -115,6 +125,11 @@ type Result struct {
 // only during the call it is passed to.
 type Negotiation struct {
 	s *Stream
+
+	features *stanza.Raw       // the last <stream:features/> read (initiating)
+	children []*stanza.Raw     // its children, split on first use
+	authn    jid.JID           // see SetAuthenticated
+	cert     *x509.Certificate // the certificate StartTLS presented (receiving)
 }
 
 // Initiating reports whether this side is the initiating entity.
@@ -136,6 +151,58 @@ func (n *Negotiation) SetBound(j jid.JID) { n.s.bound = j }
 
 // Bound returns the full JID bound so far, or the zero JID.
 func (n *Negotiation) Bound() jid.JID { return n.s.bound }
+
+// SetAuthenticated records the identity an authentication feature (SASL,
+// RFC 6120 §6) established for the initiating entity: the bare JID of the
+// account (§6.3.7, or the authorization identity it may act as, §6.3.8),
+// or a domain for a server. The receiving entity's resource binding
+// (§7) is offered once it is set, and binds a resource to it.
+func (n *Negotiation) SetAuthenticated(j jid.JID) { n.authn = j }
+
+// Authenticated returns the identity set by SetAuthenticated, or the zero
+// JID when no authentication has completed on this stream.
+func (n *Negotiation) Authenticated() jid.JID { return n.authn }
+
+// Features returns the children of the last <stream:features/> the
+// receiving entity sent (initiating entity only; nil otherwise), each a
+// namespace-complete *stanza.Raw: for a feature whose negotiation depends
+// on a sibling of its own element, as SASL reads XEP-0440's
+// <sasl-channel-binding/> beside <mechanisms/>. The slice is shared: do
+// not modify it.
+func (n *Negotiation) Features() []*stanza.Raw {
+	if n.children == nil && n.features != nil {
+		c, err := splitFeatures(n.features)
+		if err != nil || c == nil {
+			c = []*stanza.Raw{}
+		}
+		n.children = c
+	}
+	return n.children
+}
+
+// connectionStater is a transport that reports a TLS connection's state,
+// as *tls.Conn does.
+type connectionStater interface {
+	ConnectionState() tls.ConnectionState
+}
+
+// TLSState returns the state of the TLS connection the stream runs over,
+// and whether there is one with a completed handshake: the transport's,
+// when it has a ConnectionState() tls.ConnectionState method, as the
+// *tls.Conn handed to Open or Accept for direct TLS (XEP-0368) and the one
+// STARTTLS installs (RFC 6120 §5) have. SASL uses it for the -PLUS
+// mechanisms (channel binding, RFC 5802 §6) and to allow PLAIN.
+func (n *Negotiation) TLSState() (*tls.ConnectionState, bool) {
+	cs, ok := n.s.rw.(connectionStater)
+	if !ok {
+		return nil, false
+	}
+	st := cs.ConnectionState()
+	if !st.HandshakeComplete {
+		return nil, false
+	}
+	return &st, true
+}
 
 // Transport returns the current transport, for a feature that wraps it
 // (STARTTLS hands it to crypto/tls and returns the result in
@@ -173,6 +240,10 @@ func (n *Negotiation) Next(ctx context.Context) (stanza.Element, error) {
 	if se, ok := el.(*streamerror.Error); ok {
 		return nil, se
 	}
+	if raw, ok := el.(*stanza.Raw); ok && raw.Name == featuresName && n.s.initiating {
+		// Keep the features for Features.
+		n.features, n.children = raw, nil
+	}
 	return el, nil
 }
 
@@ -197,6 +268,9 @@ func (s *Stream) offers(n *Negotiation) []offer {
 		}
 		if adv, ok := f.Advertise(n); ok {
 			o = append(o, offer{f: f, adv: adv})
+			if adv.Secret && !s.initiating {
+				s.redactIn.Store(true)
+			}
 		}
 	}
 	return o
@@ -242,6 +316,8 @@ func (s *Stream) restart(rw io.ReadWriter) {
 	if rw != nil {
 		s.swap(rw)
 	}
+	// A new stream: features that exchange secrets mark them anew.
+	s.redactIn.Store(false)
 	s.fr.reset(transportReader{s})
 	s.headerSent = false
 }
@@ -342,7 +418,10 @@ func completeChild(child []byte, decls []xml.Attr, own map[string]bool) []byte {
 // hasRequired reports whether an advertised feature carries a
 // <required/> child, the usual mark of a mandatory-to-negotiate feature
 // (§4.3.2, §5.3.1).
-func hasRequired(r *stanza.Raw) bool {
+func hasRequired(r *stanza.Raw) bool { return hasChild(r, "required") }
+
+// hasChild reports whether r has a child element named local.
+func hasChild(r *stanza.Raw, local string) bool {
 	d := xml.NewDecoder(bytes.NewReader(r.XML))
 	depth := 0
 	for {
@@ -353,7 +432,7 @@ func hasRequired(r *stanza.Raw) bool {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			if depth == 2 && t.Name.Local == "required" {
+			if depth == 2 && t.Name.Local == local {
 				return true
 			}
 		case xml.EndElement:

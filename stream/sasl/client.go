@@ -63,7 +63,11 @@ type ClientConfig struct {
 	TLS *tls.ConnectionState
 	// ServerChannelBindings lists the channel-binding types the server
 	// announced with XEP-0440 (<sasl-channel-binding/>), nil when it
-	// announced none. When non-nil, only these types are used.
+	// announced none. A -PLUS mechanism is used only with a type in this
+	// list: a server that offers -PLUS without announcing a type we
+	// implement may support only a type we do not (tls-unique), so the
+	// client then uses SCRAM without channel binding and the GS2 flag "n"
+	// (see NewClient).
 	ServerChannelBindings []ChannelBinding
 	// Enabled restricts the mechanisms the client may use; nil enables
 	// every mechanism of this package. Order does not matter: the
@@ -86,9 +90,9 @@ type ClientConfig struct {
 
 // clientCB returns the channel-binding type the client would use, and its
 // data: the first type in the order of preference that the TLS state
-// provides and the server announced (any, if it announced none). any
-// reports whether the client can bind with some type at all, whatever the
-// server announced.
+// provides and the server announced with XEP-0440 (none when it announced
+// none). any reports whether the client can bind with some type at all,
+// whatever the server announced.
 func clientCB(cfg *ClientConfig) (t ChannelBinding, data []byte, any bool) {
 	if !tlsDone(cfg.TLS) {
 		return "", nil, false
@@ -99,7 +103,7 @@ func clientCB(cfg *ClientConfig) (t ChannelBinding, data []byte, any bool) {
 			continue
 		}
 		any = true
-		if cfg.ServerChannelBindings != nil && !slices.Contains(cfg.ServerChannelBindings, c) {
+		if !slices.Contains(cfg.ServerChannelBindings, c) {
 			continue
 		}
 		if t == "" {
@@ -113,8 +117,9 @@ func clientCB(cfg *ClientConfig) (t ChannelBinding, data []byte, any bool) {
 // <mechanisms/>, RFC 6120 §6.4.1) that cfg permits, in the order
 // SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, PLAIN.
 // A -PLUS mechanism needs channel-binding data from cfg.TLS of a type the
-// server supports; PLAIN needs TLS unless cfg.AllowPlainWithoutTLS. When
-// nothing qualifies it returns an error wrapping ErrNoMechanism.
+// server announced in cfg.ServerChannelBindings (XEP-0440); PLAIN needs
+// TLS unless cfg.AllowPlainWithoutTLS. When nothing qualifies it returns
+// an error wrapping ErrNoMechanism.
 func Select(offered []Mechanism, cfg *ClientConfig) (Mechanism, error) {
 	if cfg == nil {
 		cfg = &ClientConfig{}
@@ -146,8 +151,12 @@ func selectMech(offered []Mechanism, cfg *ClientConfig, cb ChannelBinding) (Mech
 // as Select does, and returns a Client for it. offered also decides the
 // SCRAM GS2 flag (RFC 5802 §6): "p=" with channel binding; "y" when the
 // client could bind but the server offered no -PLUS mechanism, so a server
-// that does support channel binding detects the downgrade; "n" otherwise.
-// To force a mechanism, list only it in cfg.Enabled.
+// that does support channel binding detects the downgrade; "n" otherwise,
+// in particular when the server offers -PLUS but announced no
+// channel-binding type the client implements (a server whose only type is
+// tls-unique): the client supports none of the server's types, and "y"
+// would be taken for a downgrade. To force a mechanism, list only it in
+// cfg.Enabled.
 //
 // It fails with ErrNoMechanism (wrapped) when nothing qualifies, and with
 // an error when the username or password is refused by OpaqueString or the

@@ -25,8 +25,15 @@
 // -PLUS mechanism, "y" when it could bind to the TLS channel but the
 // server offered no -PLUS mechanism (so a server that does offer them
 // detects that someone stripped them), "n" otherwise. It prefers
-// tls-exporter, then tls-server-end-point, limited to the types the
-// server announced with XEP-0440 when it did.
+// tls-exporter, then tls-server-end-point, and uses a -PLUS mechanism only
+// with a type the server announced with XEP-0440
+// (ClientConfig.ServerChannelBindings): deployed servers offer -PLUS with
+// tls-unique only (which TLS 1.3 lacks and this package does not
+// implement) without announcing it, and against them the client
+// authenticates with SCRAM without channel binding and the flag "n",
+// which tells the server that the client supports none of its types.
+// Stripping the announcement is therefore a downgrade that only the
+// integrity of the TLS channel itself (certificate verification) prevents.
 //
 // # Server
 //

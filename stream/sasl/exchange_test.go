@@ -117,11 +117,15 @@ func TestGS2Flag(t *testing.T) {
 		offered   []Mechanism
 		enabled   []Mechanism
 		srvEnable []Mechanism
+		announce  bool             // the client got the server's XEP-0440 list
+		cbs       []ChannelBinding // else these
 		flag      string
 		fail      Condition // "" for success
 	}{
 		{name: "no TLS", offered: []Mechanism{ScramSHA256}, flag: "n,,"},
-		{name: "TLS, PLUS offered", clientTLS: true, serverTLS: true, flag: "p=tls-exporter,,"},
+		{name: "TLS, PLUS offered and announced", clientTLS: true, serverTLS: true, announce: true, flag: "p=tls-exporter,,"},
+		{name: "TLS, PLUS offered, no XEP-0440 announcement", clientTLS: true, serverTLS: true, flag: "n,,"},
+		{name: "TLS, PLUS offered, only unknown types announced", clientTLS: true, serverTLS: true, cbs: []ChannelBinding{"tls-unique"}, flag: "n,,"},
 		{name: "TLS, PLUS disabled by client", clientTLS: true, serverTLS: true, enabled: []Mechanism{ScramSHA256}, flag: "n,,"},
 		{name: "TLS, server without PLUS", clientTLS: true, offered: []Mechanism{ScramSHA256}, flag: "y,,"},
 		{name: "TLS, PLUS disabled by server", clientTLS: true, serverTLS: true, srvEnable: []Mechanism{ScramSHA256, ScramSHA1}, flag: "y,,"},
@@ -141,6 +145,10 @@ func TestGS2Flag(t *testing.T) {
 			offered := tt.offered
 			if offered == nil {
 				offered = scfg.Mechanisms()
+			}
+			ccfg.ServerChannelBindings = tt.cbs
+			if tt.announce {
+				ccfg.ServerChannelBindings = scfg.ChannelBindings()
 			}
 			c, err := NewClient(offered, ccfg)
 			if err != nil {
@@ -179,9 +187,11 @@ func TestSelect(t *testing.T) {
 		cbs     []ChannelBinding
 		want    Mechanism // "" for ErrNoMechanism
 	}{
-		{name: "all with TLS", offered: all, tls: true, want: ScramSHA256Plus},
+		{name: "all with TLS", offered: all, tls: true, cbs: []ChannelBinding{TLSExporter}, want: ScramSHA256Plus},
+		{name: "all with TLS, no XEP-0440 announcement", offered: all, tls: true, want: ScramSHA256},
+		{name: "PLUS only with TLS, no XEP-0440 announcement", offered: []Mechanism{ScramSHA256Plus, ScramSHA1Plus}, tls: true},
 		{name: "all without TLS", offered: all, want: ScramSHA256},
-		{name: "SHA-1 PLUS beats SHA-256", offered: []Mechanism{ScramSHA256, ScramSHA1Plus}, tls: true, want: ScramSHA1Plus},
+		{name: "SHA-1 PLUS beats SHA-256", offered: []Mechanism{ScramSHA256, ScramSHA1Plus}, tls: true, cbs: []ChannelBinding{TLSExporter}, want: ScramSHA1Plus},
 		{name: "PLAIN only, plaintext", offered: []Mechanism{Plain}},
 		{name: "PLAIN only, plaintext, allowed", offered: []Mechanism{Plain}, allow: true, want: Plain},
 		{name: "PLAIN only, TLS", offered: []Mechanism{Plain}, tls: true, want: Plain},
@@ -407,6 +417,7 @@ func TestCredentialFailures(t *testing.T) {
 				scfg := &ServerConfig{Lookup: tt.lookup, TLS: p.server, Certificate: p.leaf}
 				c, err := NewClient(scfg.Mechanisms(), &ClientConfig{
 					Username: tt.user, Password: tt.pw, TLS: p.client, Enabled: []Mechanism{m},
+					ServerChannelBindings: scfg.ChannelBindings(),
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -461,7 +472,7 @@ func TestMissingKeys(t *testing.T) {
 		t.Run(string(tt.mech), func(t *testing.T) {
 			t.Parallel()
 			scfg := &ServerConfig{Lookup: func(string) (*Credentials, error) { return tt.creds, nil }, TLS: p.server}
-			c, err := NewClient(scfg.Mechanisms(), &ClientConfig{Username: "user", Password: "pencil", TLS: p.client, Enabled: []Mechanism{tt.mech}})
+			c, err := NewClient(scfg.Mechanisms(), &ClientConfig{Username: "user", Password: "pencil", TLS: p.client, Enabled: []Mechanism{tt.mech}, ServerChannelBindings: scfg.ChannelBindings()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -513,6 +524,7 @@ func TestAuthzid(t *testing.T) {
 				scfg := &ServerConfig{Lookup: lookupUser, Authorize: tt.authorize, TLS: p.server}
 				c, err := NewClient(scfg.Mechanisms(), &ClientConfig{
 					Username: "user", Password: "pencil", Authzid: tt.authzid, TLS: p.client, Enabled: []Mechanism{m},
+					ServerChannelBindings: scfg.ChannelBindings(),
 				})
 				if err != nil {
 					t.Fatal(err)
