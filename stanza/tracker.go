@@ -19,6 +19,8 @@ var (
 	// ErrTrackerClosed is the error a closed Tracker reports when Close
 	// was given none.
 	ErrTrackerClosed = errors.New("stanza: tracker closed")
+	// ErrPending is returned by Call.Result before the call completes.
+	ErrPending = errors.New("stanza: IQ call still pending")
 )
 
 // Tracker holds the IQ requests that wait for a reply, keyed by id and
@@ -31,7 +33,9 @@ var (
 // The expected responder of a request to X is X. A request with no 'to',
 // or addressed to the account's own bare JID, is handled by the account's
 // server on the account's behalf (§10.3), so its reply may come with no
-// 'from', from the bare JID, or from the account's domain.
+// 'from', from the bare JID, or from the account's domain. On the server's
+// side of a client's stream, SetPeer makes a missing 'to' or 'from' stand
+// for the client instead.
 //
 // A Tracker is safe for concurrent use. Tracking registers a request before
 // it is written, so no reply can arrive unregistered. Every entry leaves
@@ -40,6 +44,7 @@ var (
 type Tracker struct {
 	mu      sync.Mutex
 	self    jid.JID
+	peer    jid.JID // see SetPeer
 	pending map[trackKey]*Call
 	err     error // set by Close
 }
@@ -78,6 +83,19 @@ func (t *Tracker) SetSelf(self jid.JID) {
 	t.mu.Unlock()
 }
 
+// SetPeer makes the Tracker work for a server on a client-to-server
+// stream whose client is bound to the full JID peer (RFC 6120 §7): a
+// request with no 'to' is addressed to that client (§8.1.1.1), and a
+// reply with no 'from' comes from it, since the server itself stamps the
+// client's full JID on what the client sends (§8.1.2.1). The zero JID
+// turns this off. It affects requests tracked and replies delivered
+// afterwards.
+func (t *Tracker) SetPeer(peer jid.JID) {
+	t.mu.Lock()
+	t.peer = peer
+	t.mu.Unlock()
+}
+
 // isSelf reports whether j stands for the account itself: no address, its
 // bare JID or its domain. Callers hold t.mu.
 func (t *Tracker) isSelf(j jid.JID, domainToo bool) bool {
@@ -104,7 +122,10 @@ func (t *Tracker) Track(req *IQ) (*Call, error) {
 		return nil, t.err
 	}
 	c.key = trackKey{id: req.ID, from: req.To}
-	if t.isSelf(req.To, false) {
+	switch {
+	case req.To.IsZero() && !t.peer.IsZero():
+		c.key.from = t.peer
+	case t.isSelf(req.To, false):
 		c.key.from = jid.JID{}
 	}
 	if _, dup := t.pending[c.key]; dup {
@@ -124,6 +145,9 @@ func (t *Tracker) Deliver(iq *IQ) bool {
 	}
 	t.mu.Lock()
 	key := trackKey{id: iq.ID, from: iq.From}
+	if key.from.IsZero() && !t.peer.IsZero() {
+		key.from = t.peer
+	}
 	c, ok := t.pending[key]
 	if !ok && !iq.From.IsZero() && t.isSelf(iq.From, true) {
 		key.from = jid.JID{}
@@ -182,6 +206,20 @@ func (c *Call) Wait(ctx context.Context) (*IQ, error) {
 			break // completed meanwhile: take the result
 		}
 		return nil, ctx.Err()
+	}
+	return c.Result()
+}
+
+// Result returns the outcome of a call whose Done channel is closed, as
+// Wait does: the reply, with its *Error for a reply of type error, or
+// the error that released the call (the Tracker's closing error, or
+// context.Canceled after Cancel). Before Done is closed it returns
+// ErrPending.
+func (c *Call) Result() (*IQ, error) {
+	select {
+	case <-c.done:
+	default:
+		return nil, ErrPending
 	}
 	if c.err != nil {
 		return nil, c.err

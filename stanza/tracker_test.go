@@ -83,6 +83,69 @@ func TestTrackerMatching(t *testing.T) {
 	}
 }
 
+// A server tracking requests to the client bound to its stream
+// (SetPeer): no 'to' means that client, and a reply without 'from' is
+// the client's (RFC 6120 §8.1.1.1, §8.1.2.1).
+func TestTrackerPeer(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		to    jid.JID
+		reply *stanza.IQ
+		want  bool
+	}{
+		{"no to: reply without from", jid.JID{}, reply("a", jid.JID{}, stanza.IQResult), true},
+		{"no to: reply from the client", jid.JID{}, reply("a", juliet, stanza.IQResult), true},
+		{"no to: reply from the client's bare JID", jid.JID{}, reply("a", juliet.Bare(), stanza.IQResult), false},
+		{"no to: reply from another", jid.JID{}, reply("a", romeo, stanza.IQResult), false},
+		{"to the client: reply without from", juliet, reply("a", jid.JID{}, stanza.IQResult), true},
+		{"to another: reply without from", romeo, reply("a", jid.JID{}, stanza.IQResult), false},
+		{"to another: reply from it", romeo, reply("a", romeo, stanza.IQResult), true},
+		{"no to: wrong id", jid.JID{}, reply("b", jid.JID{}, stanza.IQResult), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tr := stanza.NewTracker(jid.JID{})
+			tr.SetPeer(juliet)
+			if _, err := tr.Track(req("a", tc.to)); err != nil {
+				t.Fatal(err)
+			}
+			if got := tr.Deliver(tc.reply); got != tc.want {
+				t.Fatalf("Deliver = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCallResult(t *testing.T) {
+	t.Parallel()
+	tr := stanza.NewTracker(juliet)
+	c, _ := tr.Track(req("r", romeo))
+	if _, err := c.Result(); !errors.Is(err, stanza.ErrPending) {
+		t.Fatalf("Result before the reply = %v, want ErrPending", err)
+	}
+	want := reply("r", romeo, stanza.IQResult)
+	tr.Deliver(want)
+	if got, err := c.Result(); got != want || err != nil {
+		t.Fatalf("Result = %v, %v", got, err)
+	}
+	// An error reply without <error/> still fails.
+	c, _ = tr.Track(req("e", romeo))
+	tr.Deliver(reply("e", romeo, stanza.IQError))
+	if got, err := c.Result(); got == nil || !errors.Is(err, stanza.UndefinedCondition) {
+		t.Fatalf("Result = %v, %v; want the reply and undefined-condition", got, err)
+	}
+	// Cancelled.
+	c, _ = tr.Track(req("c", romeo))
+	if !c.Cancel() || c.Cancel() {
+		t.Fatal("Cancel did not report once")
+	}
+	if _, err := c.Result(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Result after Cancel = %v", err)
+	}
+}
+
 func TestTrackerWait(t *testing.T) {
 	t.Parallel()
 	tr := stanza.NewTracker(juliet)

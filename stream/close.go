@@ -43,6 +43,7 @@ func (s *Stream) closeCtx(ctx context.Context) error {
 	}
 	cerr := s.shutdown(nil)
 	s.endRead(s.closedErr())
+	s.waitPump()
 	if err != nil && !s.peerEnded.Load() {
 		// Once the peer has ended its stream it may well have closed
 		// the transport already; our closing tag is then a courtesy.
@@ -80,6 +81,7 @@ func (s *Stream) closeWrite() {
 	if s.werr == nil {
 		s.werr = ErrClosed
 	}
+	s.wwait.release()
 }
 
 // awaitPeer waits, within ctx, for the peer's closing tag: read by the
@@ -111,13 +113,19 @@ const maxDrained = 16
 // arrives after our closing tag is still to be processed), and
 // discards the rest.
 func (s *Stream) drain(ctx context.Context) (handedOver bool) {
+	s.hookPending(ctx)
 	for s.waiting.Load() == 0 {
 		el, err := s.readFresh(ctx)
 		if err != nil {
+			if isBadStanza(err) {
+				continue
+			}
 			return false
 		}
-		if len(s.pending) < maxDrained {
-			s.pending = append(s.pending, el)
+		// IQ replies still reach their SendIQ.
+		consumed, err := s.received(ctx, el)
+		if err == nil && !consumed && len(s.backlog()) < maxDrained {
+			s.keep(&queued{el: el})
 		}
 	}
 	return true
@@ -147,6 +155,7 @@ func (s *Stream) CloseWithError(se *streamerror.Error) error {
 	wrote, err := s.writeError(ctx, se)
 	s.shutdown(le)
 	s.endRead(le)
+	s.waitPump()
 	if err != nil {
 		return err
 	}

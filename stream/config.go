@@ -68,9 +68,15 @@ type Config struct {
 	CloseTimeout time.Duration
 
 	// Rand is the source of the stream IDs this side generates as
-	// receiving entity (§4.7.3: at least 128 bits of randomness). Nil
-	// means crypto/rand.Reader; tests may set a deterministic source.
+	// receiving entity (§4.7.3: at least 128 bits of randomness), and of
+	// the key of SendIQ's ids. Nil means crypto/rand.Reader; tests may
+	// set a deterministic source.
 	Rand io.Reader
+
+	// MaxHandlers bounds how many IQ requests Serve handles at once,
+	// each in a goroutine of its own (see Serve). Zero means
+	// DefaultMaxHandlers.
+	MaxHandlers int
 }
 
 // normalize returns a copy of c with defaults filled in, and its

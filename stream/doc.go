@@ -18,13 +18,19 @@
 //     SendKeepalive writes a whitespace keepalive (§4.6.1).
 //   - (*Stream).Close runs the close handshake (§4.4); CloseWithError
 //     sends a stream error (§4.9) and closes.
+//   - (*Stream).SendIQ sends an IQ request and returns its reply (RFC 6120
+//     §8.2.3), matched by id and responder.
+//   - (*Stream).Serve runs the read loop and hands stanzas to a Handler;
+//     Mux routes them by kind, IQ type and payload, and answers what
+//     nobody handles (§8.4).
 //   - Header, PeerHeader and ID give both sides' header attributes.
 //   - Feature, Matcher, Advert, Result and Negotiation are the
 //     negotiation mechanism (§4.3) that STARTTLS, SASL and resource
 //     binding plug into.
 //   - Event and Direction are what the trace hook sees.
-//   - LocalError, ErrClosed and ErrNotOffered are the errors of our own;
-//     a stream error from the peer is a *streamerror.Error.
+//   - LocalError, ErrClosed, ErrNotOffered, ErrBacklog and ErrReplied are
+//     the errors of our own; a stream error from the peer is a
+//     *streamerror.Error.
 //
 // # Errors reach the wire
 //
@@ -62,12 +68,85 @@
 // features, keepalives and closing tag are produced and read there, so
 // XMPP over WebSocket (RFC 7395) can replace RFC 6120's one-document
 // framing without touching the rest. Inbound and outbound elements pass
-// through hooks (hooks.go) where an IQ tracker can divert replies to
+// through hooks (hooks.go) where the IQ tracker diverts replies to
 // their waiters before Next returns them, and stream management
 // (XEP-0198) can count stanzas. The trace hook reports bytes per Read
 // and per Write, and lets features mark secrets (SASL) as redacted.
 //
-// The Stream starts no goroutines. Interrupting blocked I/O when a ctx
-// ends uses context.AfterFunc, whose function runs only once the ctx is
-// done and is waited for before the interrupted call returns.
+// Next, Send and the rest start no goroutines; the two that do are
+// SendIQ and Serve, as described below. Interrupting blocked I/O when a
+// ctx ends uses context.AfterFunc, whose function interrupts only the
+// call in progress under that ctx; the registration is kept from one
+// call to the next while they share a ctx (a Next or Serve loop costs
+// no allocation for it), and dropped when the stream ends.
+//
+// # IQ requests and replies
+//
+// Each Stream tracks the requests SendIQ sent with a stanza.Tracker,
+// keyed by id and expected responder (RFC 6120 §8.1.2, §10): a request
+// to X is answered from X; a request with no 'to', or to the account's
+// bare JID, by the account's server, with no 'from', the bare JID or the
+// domain. The account is the JID resource binding bound (Bound), else
+// Config.From. The receiving entity of a client's stream instead counts
+// a missing 'to' or 'from' as the bound client's, because the server
+// stamps that address on everything the client sends (§8.1.2.1). A
+// result or error that matches nothing is not a reply: Next and Serve
+// return it as an ordinary stanza. The request is registered before it
+// is written. When the stream ends, every waiting SendIQ returns with
+// the stream's error: io.EOF, the peer's *streamerror.Error, a
+// *LocalError, ErrClosed.
+//
+// Ids SendIQ fills in are a per-stream counter encrypted with AES-128
+// under a key drawn once from Config.Rand: unique on the stream, and
+// unpredictable, even to someone who has seen earlier ones, at the
+// cost of one block encryption and one 22-byte string per request.
+//
+// Replies come through whoever reads. Reading belongs to one goroutine
+// at a time (the read lock); SendIQ never waits for a reader that may
+// never come: when nobody reads, it reads in Next's stead, handing every
+// reply to its waiter and keeping everything else, in order, for Next
+// or Serve — at most MaxBacklog elements, past which it fails with
+// ErrBacklog rather than hold more. A read cannot be broken off
+// half-way without ending the stream, so SendIQ reads in the calling
+// goroutine only when its ctx cannot be cancelled; otherwise it starts
+// one goroutine that reads for all waiting calls until it reads an
+// element that is no reply while none waits, until a Next or Serve asks
+// for the lock, or until the stream ends. Close waits for it. A Next
+// that comes while it reads takes what it read, and may give up on its
+// ctx without harm to the stream.
+//
+// # Serving
+//
+// Serve runs the read loop in the caller's goroutine and hands what it
+// reads to a Handler: IQ requests to ServeIQ, each in a goroutine of its
+// own (at most Config.MaxHandlers at once, idle ones kept until Serve
+// returns, ServeQueue more waiting), whose answer Serve sends; the rest
+// to ServeElement, in arrival order, from one goroutine (ServeQueue read
+// ahead). When a queue is full, Serve stops reading until a handler
+// takes from it: the transport's backpressure, as a server that handles
+// a stream's stanzas in order has; nothing is refused. The loop itself
+// never runs user code and never writes, so a handler may Send, and
+// SendIQ and wait, without deadlock, and a handler blocked in a write
+// does not stop the reading. While Serve waits for a handler, a
+// handler's SendIQ reads in its stead, as above; should the reply lie
+// beyond MaxBacklog elements (the peer pipelined more requests than
+// MaxHandlers + ServeQueue + MaxBacklog before answering ours), that
+// SendIQ fails with ErrBacklog rather than the stream hold more.
+//
+// So a stream holds at most 2×ServeQueue + MaxHandlers + MaxBacklog
+// stanzas, each within Limits.MaxStanzaSize, and runs at most
+// MaxHandlers + 2 goroutines besides the caller's (the handlers, the
+// ordered one, SendIQ's reader); Serve's have ended when it returns.
+//
+// Serve answers on its own what RFC 6120 makes the recipient answer: a
+// get or set with no child or more than one, or of a type none of the
+// four, with bad-request (§8.2.3); one with an invalid address with the
+// error its BadStanzaError carries; and, through Mux, one nobody handles
+// with service-unavailable (§8.4). An IQ without an 'id' violates §8.1.3
+// ("REQUIRED"), and no answer can be matched to it. We do not end the
+// stream for it (invalid-xml, §4.9.3.11, would fit), since one bad
+// stanza does not make the stream unusable; a get or set is answered
+// bad-request without an id, as deployed servers do, so that its sender
+// learns why; a result or error without an id is handed to
+// ServeElement like any unmatched one.
 package stream

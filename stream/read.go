@@ -13,7 +13,8 @@ import (
 // Next reads the next first-level element the peer sent: a
 // *stanza.Message, *stanza.Presence or *stanza.IQ for a stanza, a
 // *stanza.Raw for any other element. Whitespace keepalives (RFC 6120
-// §4.6.1) are skipped. Next is called by one goroutine at a time.
+// §4.6.1) are skipped, and so are the replies to pending SendIQ calls,
+// which go to them. Next is called by one goroutine at a time.
 //
 // Its errors:
 //   - io.EOF, unwrapped, once the peer has closed its stream with
@@ -39,22 +40,79 @@ import (
 //
 // Every error but BadStanzaError and a ctx done before reading began is
 // returned again by later calls.
+//
+// While a SendIQ reads in Next's stead (see SendIQ), Next takes what it
+// read, in order; its ctx may then end without harm to the stream.
 func (s *Stream) Next(ctx context.Context) (stanza.Element, error) {
-	if err := s.lockRead(ctx); err != nil {
+	q, err := s.acquireRead(ctx)
+	if err != nil {
 		return nil, err
 	}
+	if q != nil {
+		return q.result()
+	}
 	defer s.unlockRead()
+	return s.nextLocked(ctx)
+}
+
+// acquireRead waits until the caller may read: it returns either an
+// element that a SendIQ read in Next's stead, or nil with the read lock
+// held; or ctx's error.
+func (s *Stream) acquireRead(ctx context.Context) (*queued, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	}
+	bl := s.backlog()
+	select {
+	case q := <-bl:
+		return q, nil
+	default:
+	}
+	select {
+	case s.rsem <- struct{}{}: // uncontended: no full select
+		return nil, nil
+	default:
+	}
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.rsem <- struct{}{}:
+		return nil, nil
+	case q := <-bl:
+		return q, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	}
+}
+
+func (s *Stream) unlockRead() { <-s.rsem }
+
+// nextLocked is Next with the read lock held: the next element, those
+// read earlier first, through the inbound hooks (which hand IQ replies
+// to their SendIQ and take them away).
+func (s *Stream) nextLocked(ctx context.Context) (stanza.Element, error) {
+	bl := s.backlog()
 	for {
-		el, err := s.readElement(ctx)
+		select {
+		case q := <-bl:
+			return q.result()
+		default:
+		}
+		var el stanza.Element
+		if len(s.pending) > 0 {
+			el = s.popPending()
+		} else {
+			var err error
+			if el, err = s.readFresh(ctx); err != nil {
+				return nil, err
+			}
+		}
+		consumed, err := s.received(ctx, el)
 		if err != nil {
 			return nil, err
 		}
 		if se, ok := el.(*streamerror.Error); ok {
 			return nil, se
-		}
-		consumed, err := s.received(ctx, el)
-		if err != nil {
-			return nil, err
 		}
 		if !consumed {
 			return el, nil
@@ -62,31 +120,79 @@ func (s *Stream) Next(ctx context.Context) (stanza.Element, error) {
 	}
 }
 
-// lockRead takes the read lock, unless ctx is done first.
-func (s *Stream) lockRead(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("stream: next: %w", context.Cause(ctx))
+// queued is an element that a SendIQ (or Close) read in Next's stead
+// and ran through the inbound hooks, or a non-fatal error (a
+// BadStanzaError) for Next to return in its place. They wait in the
+// backlog, which only the holder of the read lock adds to, and from
+// which anyone takes (Next without the lock, so that it never waits for
+// a read in progress while what it should return is there).
+type queued struct {
+	el  stanza.Element
+	err error
+}
+
+// result is what Next returns for q.
+func (q *queued) result() (stanza.Element, error) {
+	if q.err != nil {
+		return nil, q.err
 	}
-	s.waiting.Add(1)
-	defer s.waiting.Add(-1)
+	if se, ok := q.el.(*streamerror.Error); ok {
+		return nil, se
+	}
+	return q.el, nil
+}
+
+// backlog returns the queue of elements read in Next's stead (at most
+// MaxBacklog), created on first use.
+func (s *Stream) backlog() chan *queued {
+	s.iq.blOnce.Do(func() { s.iq.bl = make(chan *queued, MaxBacklog) })
+	return s.iq.bl
+}
+
+// keep adds q to the backlog unless it is full, and reports whether it
+// did; the read lock is held.
+func (s *Stream) keep(q *queued) bool {
 	select {
-	case s.rsem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("stream: next: %w", context.Cause(ctx))
+	case s.backlog() <- q:
+		return true
+	default:
+		return false
 	}
 }
 
-func (s *Stream) unlockRead() { <-s.rsem }
+// hookPending moves the elements read during negotiation (s.pending)
+// to the backlog, through the inbound hooks, so that they stay ahead of
+// what a SendIQ reads next; the read lock is held.
+func (s *Stream) hookPending(ctx context.Context) {
+	for len(s.pending) > 0 && len(s.backlog()) < MaxBacklog {
+		el := s.popPending()
+		consumed, err := s.received(ctx, el)
+		switch {
+		case err != nil:
+			s.keep(&queued{err: err})
+		case !consumed:
+			s.keep(&queued{el: el})
+		}
+	}
+}
+
+// popPending removes and returns the first element read during
+// negotiation.
+func (s *Stream) popPending() stanza.Element {
+	el := s.pending[0]
+	s.pending[0] = nil
+	s.pending = s.pending[1:]
+	if len(s.pending) == 0 {
+		s.pending = nil // let the array go once drained
+	}
+	return el
+}
 
 // readElement returns the next element, pending ones first, with the
 // read lock held (or during negotiation). See readFresh.
 func (s *Stream) readElement(ctx context.Context) (stanza.Element, error) {
 	if len(s.pending) > 0 {
-		el := s.pending[0]
-		s.pending[0] = nil
-		s.pending = s.pending[1:]
-		return el, nil
+		return s.popPending(), nil
 	}
 	return s.readFresh(ctx)
 }
@@ -102,9 +208,9 @@ func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
 	}
-	cancel := s.rwatch.start(ctx)
+	armed := s.rwait.start(s, ioRead, ctx)
 	el, err := s.fr.next()
-	if s.rwatch.stop(cancel) && err != nil && !isBadStanza(err) {
+	if s.rwait.end(s, ioRead, armed) && err != nil && !isBadStanza(err) {
 		err = fmt.Errorf("stream: read: %w", context.Cause(ctx))
 		if s.closing.Load() {
 			err = s.closedErr()
@@ -156,13 +262,20 @@ func (s *Stream) readFailed(err error) error {
 }
 
 // endRead ends the read side with err, returned by every later read.
+// Every SendIQ still waiting is released with err, and the read side
+// lets go of the last ctx it watched.
 func (s *Stream) endRead(err error) {
 	s.mu.Lock()
-	if s.rerr == nil {
+	first := s.rerr == nil
+	if first {
 		s.rerr = err
 		close(s.rdone)
 	}
 	s.mu.Unlock()
+	if first {
+		s.endIQ(err)
+		s.rwait.release()
+	}
 }
 
 // readErr returns the error that ended the read side, or nil.

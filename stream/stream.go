@@ -84,6 +84,11 @@ type Stream struct {
 	// in and out are the element hooks (see hooks.go).
 	in  []inHook
 	out []outHook
+
+	// iq tracks SendIQ's requests (iq.go); rwait and wwait interrupt
+	// Next's and Send's I/O when their ctx ends (watch.go).
+	iq           iqState
+	rwait, wwait ctxWatch
 }
 
 // newStream checks cfg and returns a Stream over rw. It does no I/O.

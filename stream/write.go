@@ -80,6 +80,11 @@ func (s *Stream) lockWrite(ctx context.Context) error {
 		return fmt.Errorf("stream: send: %w", context.Cause(ctx))
 	}
 	select {
+	case s.wsem <- struct{}{}: // uncontended: no full select
+		return nil
+	default:
+	}
+	select {
 	case s.wsem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
@@ -98,12 +103,13 @@ func (s *Stream) writeLocked(ctx context.Context, b []byte, secret bool) error {
 		// The transport is gone (the peer vanished, a read was
 		// interrupted): nothing can be written.
 		s.wclosed, s.werr = true, s.closedErr()
+		s.wwait.release()
 		return s.werr
 	}
-	cancel := s.wwatch.start(ctx)
+	armed := s.wwait.start(s, ioWrite, ctx)
 	n, err := s.rw.Write(b)
 	s.trace(Out, b[:n], secret)
-	if s.wwatch.stop(cancel) && err != nil {
+	if s.wwait.end(s, ioWrite, armed) && err != nil {
 		err = context.Cause(ctx)
 	}
 	if err == nil && n < len(b) {
@@ -117,6 +123,7 @@ func (s *Stream) writeLocked(ctx context.Context, b []byte, secret bool) error {
 	if err != nil {
 		err = fmt.Errorf("stream: write: %w", err)
 		s.wclosed, s.werr = true, err
+		s.wwait.release()
 		s.shutdown(err)
 		return err
 	}
