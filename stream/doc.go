@@ -27,6 +27,12 @@
 //   - Feature, Matcher, Advert, Result and Negotiation are the
 //     negotiation mechanism (§4.3) that STARTTLS, SASL and resource
 //     binding plug into.
+//   - StartTLS, SASL, SASLChannelBinding, Bind and Session are those
+//     features (RFC 6120 §5–§7, XEP-0440), each for both roles;
+//     ClientFeatures and ServerFeatures assemble them, and TLSPolicy says
+//     whether TLS is required, optional or off.
+//   - Dial and OpenClient log a client in: TCP or direct TLS, STARTTLS,
+//     SASL, resource binding; Bound returns the full JID bound.
 //   - Event and Direction are what the trace hook sees.
 //   - LocalError, ErrClosed, ErrNotOffered, ErrBacklog and ErrReplied are
 //     the errors of our own; a stream error from the peer is a
