@@ -118,7 +118,6 @@ var (
 	}
 	corpusShows    = []Show{"", ShowAway, ShowChat, ShowDND, ShowXA}
 	corpusStates   = []string{"active", "composing", "paused", "inactive", "gone"}
-	corpusGroups   = []string{"Friends", "Family", "Capulets", "Montagues", "Verona & Mantua", "Work"}
 	corpusFeatures = []string{
 		"http://jabber.org/protocol/disco#info", "http://jabber.org/protocol/disco#items",
 		"http://jabber.org/protocol/caps", "http://jabber.org/protocol/chatstates",
