@@ -103,7 +103,19 @@ func resourceCanonical(s string) bool {
 	if len(s) == 0 || len(s) > maxPart {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		// Eight bytes at a time: a byte outside 0x20–0x7E has its high
+		// bit set in x, x+1 or x-0x20; a carry or borrow between bytes
+		// only comes from such a byte.
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const lo, hi = 0x0101010101010101, 0x8080808080808080
+		if (x|(x+lo)|(x-0x20*lo))&hi != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if class[s[i]]&cResource == 0 {
 			return false
 		}
@@ -319,6 +331,10 @@ func enforceDomain(s string, fast bool) (string, error) {
 		}
 		if a = a[:len(a)-1]; a == "" {
 			return "", partError(PartDomain, in, ErrEmptyDomainpart)
+		}
+		if strings.HasSuffix(a, ".") {
+			// Two final separators ("0.。"): an empty label remains.
+			return "", partError(PartDomain, in, errEmptyLabel)
 		}
 	}
 	u, err := lookup.ToUnicode(a)

@@ -140,6 +140,8 @@ var ruleTests = []struct {
 	{"3.2 only a dot", "juliet@.", "", []error{ErrDomainpart, ErrEmptyDomainpart}},
 	{"3.2 leading dot", ".example.com", "", []error{ErrDomainpart}},
 	{"3.2 empty label", "a..example", "", []error{ErrDomainpart}},
+	{"3.2 two final separators, one ideographic (fuzz regression)", "0.\u3002", "", []error{ErrDomainpart}},
+	{"3.2 two ideographic final separators", "example.com\u3002\u3002", "", []error{ErrDomainpart}},
 	{"3.2 uppercase mapped", "ExAmPlE.CoM", "example.com", nil},
 	{"3.2 fullwidth mapped", "ｅｘａｍｐｌｅ.com", "example.com", nil},
 	{"3.2 A-label to U-label", "xn--bcher-kva.example", "bücher.example", nil},
