@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xmppkit/xmpp/stanza"
 )
@@ -367,6 +368,21 @@ func (r *itemReader) next() (*item, error) {
 // element resolves the start tag t, whose declarations are in scope,
 // into a node without children.
 func (r *itemReader) element(scope *nsScope, t xml.StartElement) (*node, error) {
+	if !qName(t.Name) {
+		return nil, r.syntaxError(fmt.Sprintf("<%s> is not a qualified name (Namespaces in XML §4)", rawName(t.Name)))
+	}
+	var decls []string
+	for _, a := range t.Attr {
+		if !qName(a.Name) {
+			return nil, r.syntaxError(fmt.Sprintf("attribute %s is not a qualified name (Namespaces in XML §4)", rawName(a.Name)))
+		}
+		if p, ok := declares(a); ok {
+			if slices.Contains(decls, p) {
+				return nil, r.syntaxError(fmt.Sprintf("attribute %s repeated on <%s>", rawName(a.Name), rawName(t.Name)))
+			}
+			decls = append(decls, p)
+		}
+	}
 	uri, ok := scope.lookup(t.Name.Space)
 	if !ok {
 		return nil, r.syntaxError(fmt.Sprintf("undeclared namespace prefix %q", t.Name.Space))
@@ -395,6 +411,29 @@ func (r *itemReader) element(scope *nsScope, t xml.StartElement) (*node, error) 
 		}
 	}
 	return n, nil
+}
+
+// qName reports whether n, as encoding/xml split it at its colon, is a
+// QName: a prefix and a local part that are both NCNames. encoding/xml
+// checks the whole name against XML's Name production, in which the part
+// after a colon may start with a digit, '-', '.' or a combining mark.
+func qName(n xml.Name) bool {
+	return ncNameStart(n.Local) && (n.Space == "" || ncNameStart(n.Space))
+}
+
+// ncNameStart reports whether s is non-empty and starts with a character
+// that may start a name (XML 1.0 §2.3 NameStartChar); the rest of s was
+// checked by encoding/xml.
+func ncNameStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case s == "":
+		return false
+	case r >= '0' && r <= '9', r == '-', r == '.', r == 0xB7,
+		r >= 0x300 && r <= 0x36F, r == 0x203F, r == 0x2040:
+		return false
+	}
+	return true
 }
 
 // defaultDecl returns the default namespace attrs declare, if any.
