@@ -203,8 +203,9 @@ func (sp *splitter) scan() (done, end, ok bool) {
 			if i >= 0 {
 				text = b[:i]
 			}
-			if len(bytes.TrimSpace(text)) == 0 {
-				// Whitespace between items: drop it.
+			if sp.pos == 0 && len(bytes.TrimSpace(text)) == 0 {
+				// Whitespace between items: drop it. (After a comment
+				// or declaration the item has begun: keep it.)
 				if i < 0 {
 					sp.buf = sp.buf[:sp.pos]
 					return false, false, false
