@@ -54,6 +54,11 @@ func New(localpart, domainpart, resourcepart string) (JID, error) {
 // parse implements Parse; fast=false forces every part through the full
 // PRECIS/IDNA enforcement (the tests compare both paths).
 func parse(s string, fast bool) (JID, error) {
+	if fast {
+		if j, ok := parseCanonical(s); ok {
+			return j, nil
+		}
+	}
 	// RFC 7622 §3.1: first '/', then first '@' before it.
 	rest, res, hasRes := s, "", false
 	if i := strings.IndexByte(s, '/'); i >= 0 {
@@ -67,6 +72,85 @@ func parse(s string, fast bool) (JID, error) {
 		return JID{s: s, lp: uint16(len(lp)), dp: uint16(len(rest))}, nil
 	}
 	return build(s, lp, hasLP, dp, res, hasRes, fast)
+}
+
+// parseCanonical is the fast path of Parse in one pass over s: it
+// succeeds when s splits (RFC 7622 §3.1) into parts that are each already
+// canonical ASCII (localCanonical, domainCanonical, resourceCanonical), and
+// otherwise reports false without deciding anything.
+func parseCanonical(s string) (JID, bool) {
+	// The localpart, if any, ends at the first '@' before the first '/'.
+	// Neither separator is a canonical localpart or domainpart byte, so
+	// the first one seen decides.
+	// Every canonical domainpart byte but those of an IP literal is a
+	// canonical localpart byte too: the first other byte is a separator,
+	// or the end of the fast path.
+	i := 0
+	for i < len(s) && class[s[i]]&cLocal != 0 {
+		i++
+	}
+	lp, ds := 0, 0
+	if i < len(s) {
+		switch s[i] {
+		case '@':
+			if i == 0 || i > maxPart {
+				return JID{}, false
+			}
+			lp, ds = i, i+1
+		case '/':
+		default:
+			if s[0] != '[' {
+				return JID{}, false
+			}
+		}
+	}
+	// The domainpart: NR-LDH labels (domainCanonical) up to '/' or the end.
+	if ds < len(s) && s[ds] == '[' {
+		de := len(s)
+		for k := ds; k < len(s); k++ {
+			if s[k] == '/' {
+				de = k
+				break
+			}
+		}
+		if !ipv6Canonical(s[ds:de]) {
+			return JID{}, false
+		}
+		i = de
+	} else {
+		start := ds
+		for i = ds; i < len(s); i++ {
+			c := s[i]
+			if class[c]&cLDH != 0 {
+				continue
+			}
+			if c != '.' {
+				break
+			}
+			if !labelCanonical(s[start:i]) {
+				return JID{}, false
+			}
+			start = i + 1
+		}
+		if !labelCanonical(s[start:i]) || i-ds > maxDomain {
+			return JID{}, false
+		}
+	}
+	de := i
+	if de < len(s) && (s[de] != '/' || !resourceCanonical(s[de+1:])) {
+		return JID{}, false
+	}
+	return JID{s: s, lp: uint16(lp), dp: uint16(de)}, true
+}
+
+// labelCanonical reports whether the DNS label l is canonical for
+// domainCanonical: 1–63 octets of LDH (checked by the caller), no hyphen
+// at either end, and no hyphens in the third and fourth positions (an
+// A-label, or invalid: RFC 5891 §4.2.3.1), which the full path decides.
+func labelCanonical(l string) bool {
+	n := len(l)
+	return n > 0 && n <= maxLabel && l[0] != '-' && l[n-1] != '-' &&
+		(n < 4 || l[2] != '-' || l[3] != '-')
 }
 
 // build enforces each part and assembles the canonical form, reusing s when

@@ -2,6 +2,7 @@ package stanza
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"unicode/utf8"
@@ -169,6 +170,17 @@ func decStr(back []byte, r decSref) string {
 	return unsafe.String(&back[r.s], int(r.e-r.s))
 }
 
+// decSet stores the string r of back in *dst unless it is empty: the
+// values are built in zeroed memory, and a pointer store costs a write
+// barrier while the garbage collector marks.
+func decSet(dst *string, back []byte, r decSref) {
+	if r.s != r.e {
+		*dst = unsafe.String(&back[r.s], int(r.e-r.s))
+	} else if r.k != "" {
+		*dst = r.k
+	}
+}
+
 // decRaw returns the Raw r of the backing array back.
 func decRaw(back []byte, r *decRawRef) Raw {
 	return Raw{
@@ -186,7 +198,8 @@ type decBox[T, B any] struct {
 
 // decNew allocates a T and a copy of out (its backing array) together:
 // one allocation for a stanza, its extensions and all its bytes. The
-// bytes go in an array sized to the next bucket; above the largest they
+// bytes go in an array of the next size of a short list (steps of 32, 64
+// and 128 bytes, as the allocator's own size classes); above 2 KiB they
 // get their own allocation.
 func decNew[T any](out []byte) (*T, []byte) {
 	var back []byte
@@ -194,32 +207,106 @@ func decNew[T any](out []byte) (*T, []byte) {
 	switch n := len(out); {
 	case n == 0:
 		return new(T), nil
+	case n <= 32:
+		a := new(decBox[T, [32]byte])
+		v, back = &a.v, a.b[:n:n]
 	case n <= 64:
 		a := new(decBox[T, [64]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 96:
+		a := new(decBox[T, [96]byte])
 		v, back = &a.v, a.b[:n:n]
 	case n <= 128:
 		a := new(decBox[T, [128]byte])
 		v, back = &a.v, a.b[:n:n]
+	case n <= 160:
+		a := new(decBox[T, [160]byte])
+		v, back = &a.v, a.b[:n:n]
 	case n <= 192:
 		a := new(decBox[T, [192]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 224:
+		a := new(decBox[T, [224]byte])
 		v, back = &a.v, a.b[:n:n]
 	case n <= 256:
 		a := new(decBox[T, [256]byte])
 		v, back = &a.v, a.b[:n:n]
+	case n <= 288:
+		a := new(decBox[T, [288]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 320:
+		a := new(decBox[T, [320]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 352:
+		a := new(decBox[T, [352]byte])
+		v, back = &a.v, a.b[:n:n]
 	case n <= 384:
 		a := new(decBox[T, [384]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 416:
+		a := new(decBox[T, [416]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 448:
+		a := new(decBox[T, [448]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 480:
+		a := new(decBox[T, [480]byte])
 		v, back = &a.v, a.b[:n:n]
 	case n <= 512:
 		a := new(decBox[T, [512]byte])
 		v, back = &a.v, a.b[:n:n]
+	case n <= 576:
+		a := new(decBox[T, [576]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 640:
+		a := new(decBox[T, [640]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 704:
+		a := new(decBox[T, [704]byte])
+		v, back = &a.v, a.b[:n:n]
 	case n <= 768:
 		a := new(decBox[T, [768]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 832:
+		a := new(decBox[T, [832]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 896:
+		a := new(decBox[T, [896]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 960:
+		a := new(decBox[T, [960]byte])
 		v, back = &a.v, a.b[:n:n]
 	case n <= 1024:
 		a := new(decBox[T, [1024]byte])
 		v, back = &a.v, a.b[:n:n]
+	case n <= 1152:
+		a := new(decBox[T, [1152]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1280:
+		a := new(decBox[T, [1280]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1408:
+		a := new(decBox[T, [1408]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1536:
+		a := new(decBox[T, [1536]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1664:
+		a := new(decBox[T, [1664]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1792:
+		a := new(decBox[T, [1792]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 1920:
+		a := new(decBox[T, [1920]byte])
+		v, back = &a.v, a.b[:n:n]
+	case n <= 2048:
+		a := new(decBox[T, [2048]byte])
+		v, back = &a.v, a.b[:n:n]
 	default:
-		return new(T), bytes.Clone(out)
+		back = make([]byte, n)
+		copy(back, out) // make and copy: the bytes are not zeroed first
+		return new(T), back
 	}
 	copy(back, out)
 	return v, back
@@ -248,6 +335,17 @@ func (d *Decoder) putInterned(b []byte, intern func([]byte) string) decSref {
 func (d *Decoder) attrVal(a *decAttr) decSref {
 	raw := d.rel(a.vs, a.ve)
 	if a.flags&scFEsc == 0 {
+		if n := len(d.out); len(raw) <= 32 && cap(d.out)-n >= 32 && cap(raw) >= 32 {
+			// The usual id or JID: 32 bytes copied without a call, those
+			// past the value overwritten later or left unused.
+			o, in := d.out[n:n+32], raw[:32]
+			binary.LittleEndian.PutUint64(o, binary.LittleEndian.Uint64(in))
+			binary.LittleEndian.PutUint64(o[8:], binary.LittleEndian.Uint64(in[8:]))
+			binary.LittleEndian.PutUint64(o[16:], binary.LittleEndian.Uint64(in[16:]))
+			binary.LittleEndian.PutUint64(o[24:], binary.LittleEndian.Uint64(in[24:]))
+			d.out = d.out[:n+len(raw)]
+			return decSref{s: int32(n), e: int32(n + len(raw))}
+		}
 		return d.put(raw)
 	}
 	s := int32(len(d.out))
@@ -271,6 +369,11 @@ func (d *Decoder) attrValInterned(a *decAttr) decSref {
 // field) and returns it.
 func (d *Decoder) textOf(i int) decSref {
 	t := &d.toks[i]
+	if int(t.next) == i+2 && d.toks[i+1].kind == scTText {
+		// One text token, decoded in d.out by the scanner.
+		c := &d.toks[i+1]
+		return decSref{s: c.ds, e: c.de}
+	}
 	s := int32(len(d.out))
 	for j := i + 1; j < int(t.next); {
 		c := &d.toks[j]
@@ -280,14 +383,12 @@ func (d *Decoder) textOf(i int) decSref {
 		}
 		j++
 		switch {
+		case c.kind == scTText:
+			d.out = append(d.out, d.out[c.ds:c.de]...)
 		case c.flags&scFEsc == 0:
 			d.out = append(d.out, d.rel(c.s, c.e)...)
-		case c.kind == scTCDATA:
-			d.out = decAppendValue(d.out, d.rel(c.s, c.e), decModeCDATA)
-		case c.ds < 0: // not decoded by the scanner
-			d.out = decAppendValue(d.out, d.rel(c.s, c.e), decModeText)
 		default:
-			d.out = append(d.out, d.scratch[c.ds:c.de]...)
+			d.out = decAppendValue(d.out, d.rel(c.s, c.e), decModeCDATA)
 		}
 	}
 	return decSref{s: s, e: int32(len(d.out))}
@@ -344,12 +445,10 @@ func (d *Decoder) sameNS(t, u *decTok) bool {
 // namespace it uses that is declared on an ancestor (the stanza or the
 // stream header) is declared again on its start tag, right after the
 // name.
-func (d *Decoder) rawOf(i int) (decRawRef, error) {
+func (d *Decoder) rawOf(i int, r *decRawRef) error {
 	t := &d.toks[i]
-	r := decRawRef{
-		space: d.putInterned(d.nsBytes(t.ns), decInternNS),
-		local: d.putInterned(d.local(t), decInternLocal),
-	}
+	r.space = d.putInterned(d.nsBytes(t.ns), decInternNS)
+	r.local = d.putInterned(d.local(t), decInternLocal)
 	raw := d.rel(t.s, t.end)
 	r.s = int32(len(d.out))
 	inject := false
@@ -362,7 +461,7 @@ func (d *Decoder) rawOf(i int) (decRawRef, error) {
 	if !inject {
 		d.out = append(d.out, raw...)
 		r.e = int32(len(d.out))
-		return r, nil
+		return nil
 	}
 	nameLen := int(t.nameE - t.s)
 	d.out = append(d.out, raw[:nameLen]...)
@@ -386,12 +485,23 @@ func (d *Decoder) rawOf(i int) (decRawRef, error) {
 			}
 		}
 		if len(d.out) > 2*d.lim.MaxStanzaSize+decReadMin {
-			return r, d.limitErr(d.es+int(t.s), ErrStanzaTooLarge)
+			return d.limitErr(d.es+int(t.s), ErrStanzaTooLarge)
 		}
 	}
 	d.out = append(d.out, raw[nameLen:]...)
 	r.e = int32(len(d.out))
-	return r, nil
+	return nil
+}
+
+// pushExt appends a zero Raw being built to d.exts and returns it.
+func (d *Decoder) pushExt() *decRawRef {
+	if len(d.exts) == cap(d.exts) {
+		d.exts = append(d.exts, decRawRef{})
+	} else {
+		d.exts = d.exts[:len(d.exts)+1]
+		d.exts[len(d.exts)-1] = decRawRef{}
+	}
+	return &d.exts[len(d.exts)-1]
 }
 
 // injectNS appends a declaration of the prefix rel(ps, pe) (empty: the
@@ -433,7 +543,6 @@ func (d *Decoder) injectNS(ps, pe int32, ns decNS) {
 
 // build makes the typed value of the element just scanned.
 func (d *Decoder) build() (Element, error) {
-	d.out = d.out[:0]
 	d.exts = d.exts[:0]
 	switch d.kind {
 	case decKMessage:
@@ -445,8 +554,8 @@ func (d *Decoder) build() (Element, error) {
 	case decKStreamError:
 		return d.buildStreamError()
 	}
-	r, err := d.rawOf(0)
-	if err != nil {
+	var r decRawRef
+	if err := d.rawOf(0, &r); err != nil {
 		return nil, err
 	}
 	raw, back := decNew[Raw](d.out)
@@ -457,8 +566,8 @@ func (d *Decoder) build() (Element, error) {
 // buildStreamError hands the namespace-complete <stream:error/> to
 // streamerror.Parse; one it cannot read is bad-format.
 func (d *Decoder) buildStreamError() (Element, error) {
-	r, err := d.rawOf(0)
-	if err != nil {
+	var r decRawRef
+	if err := d.rawOf(0, &r); err != nil {
 		return nil, err
 	}
 	e, err := streamerror.Parse(bytes.Clone(d.out[r.s:r.e]))
@@ -483,7 +592,20 @@ func (d *Decoder) jidOf(back []byte, r decSref, present bool, field string, bad 
 // texts records a <body/>, <subject/> or <status/> child.
 func (d *Decoder) textChild(list int, i int) {
 	c := &d.toks[i]
-	d.texts[list] = append(d.texts[list], decTextRef{lang: d.langOf(c), val: d.textOf(i)})
+	lang, val := d.langOf(c), d.textOf(i)
+	l := d.texts[list]
+	if len(l) == cap(l) {
+		l = append(l, decTextRef{})
+	} else {
+		l = l[:len(l)+1]
+	}
+	r := &l[len(l)-1]
+	r.lang, r.val = lang, val
+	if cap(l) == cap(d.texts[list]) {
+		d.texts[list] = d.texts[list][:len(l)] // same array: no pointer written
+	} else {
+		d.texts[list] = l
+	}
 }
 
 // pickTexts applies the rule of Message.Body and Message.Bodies: the
@@ -558,7 +680,7 @@ func (d *Decoder) errorOf(i int) (e decErrRefs, err error) {
 			continue
 		}
 		if !e.hasApp {
-			if e.app, err = d.rawOf(ci); err != nil {
+			if err = d.rawOf(ci, &e.app); err != nil {
 				return e, err
 			}
 			e.hasApp = true
@@ -679,11 +801,9 @@ func (d *Decoder) buildMessage() (Element, error) {
 				}
 			}
 		}
-		r, err := d.rawOf(ci)
-		if err != nil {
+		if err := d.rawOf(ci, d.pushExt()); err != nil {
 			return nil, err
 		}
-		d.exts = append(d.exts, r)
 	}
 	var m *Message
 	var back []byte
@@ -700,21 +820,37 @@ func (d *Decoder) buildMessage() (Element, error) {
 		m.Extensions = d.extsInto(back, a.x[:])
 	default:
 		m, back = decNew[Message](d.out)
-		m.Extensions = d.extsInto(back, nil)
+		if len(d.exts) > 0 {
+			m.Extensions = d.extsInto(back, nil)
+		}
 	}
-	m.ID = decStr(back, c.id)
-	m.Type = MessageType(decStr(back, c.typ))
-	m.Lang = decStr(back, c.lang)
-	m.Body, m.Bodies = decPickTexts(back, d.texts[0], m.Lang)
-	m.Subject, m.Subjects = decPickTexts(back, d.texts[1], m.Lang)
-	m.Thread = decStr(back, thread)
-	m.ThreadParent = decStr(back, parent)
+	decSet(&m.ID, back, c.id)
+	decSet((*string)(&m.Type), back, c.typ)
+	decSet(&m.Lang, back, c.lang)
+	if len(d.texts[0]) > 0 {
+		one, all := decPickTexts(back, d.texts[0], m.Lang)
+		if m.Body = one; all != nil {
+			m.Bodies = all
+		}
+	}
+	if len(d.texts[1]) > 0 {
+		one, all := decPickTexts(back, d.texts[1], m.Lang)
+		if m.Subject = one; all != nil {
+			m.Subjects = all
+		}
+	}
+	decSet(&m.Thread, back, thread)
+	decSet(&m.ThreadParent, back, parent)
 	if hasErr {
 		m.Error = decMakeError(back, &er)
 	}
 	var bad *BadStanzaError
-	m.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
-	m.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if c.hasTo {
+		m.To = d.jidOf(back, c.to, true, "to", &bad)
+	}
+	if c.hasFrom {
+		m.From = d.jidOf(back, c.from, true, "from", &bad)
+	}
 	if bad != nil {
 		bad.Stanza = m
 		return nil, bad
@@ -777,11 +913,9 @@ func (d *Decoder) buildPresence() (Element, error) {
 				}
 			}
 		}
-		r, err := d.rawOf(ci)
-		if err != nil {
+		if err := d.rawOf(ci, d.pushExt()); err != nil {
 			return nil, err
 		}
-		d.exts = append(d.exts, r)
 	}
 	var p *Presence
 	var back []byte
@@ -798,20 +932,31 @@ func (d *Decoder) buildPresence() (Element, error) {
 		p.Extensions = d.extsInto(back, a.x[:])
 	default:
 		p, back = decNew[Presence](d.out)
-		p.Extensions = d.extsInto(back, nil)
+		if len(d.exts) > 0 {
+			p.Extensions = d.extsInto(back, nil)
+		}
 	}
-	p.ID = decStr(back, c.id)
-	p.Type = PresenceType(decStr(back, c.typ))
-	p.Lang = decStr(back, c.lang)
-	p.Show = Show(decStr(back, show))
-	p.Status, p.Statuses = decPickTexts(back, d.texts[0], p.Lang)
+	decSet(&p.ID, back, c.id)
+	decSet((*string)(&p.Type), back, c.typ)
+	decSet(&p.Lang, back, c.lang)
+	decSet((*string)(&p.Show), back, show)
+	if len(d.texts[0]) > 0 {
+		one, all := decPickTexts(back, d.texts[0], p.Lang)
+		if p.Status = one; all != nil {
+			p.Statuses = all
+		}
+	}
 	p.Priority = prio
 	if hasErr {
 		p.Error = decMakeError(back, &er)
 	}
 	var bad *BadStanzaError
-	p.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
-	p.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if c.hasTo {
+		p.To = d.jidOf(back, c.to, true, "to", &bad)
+	}
+	if c.hasFrom {
+		p.From = d.jidOf(back, c.from, true, "from", &bad)
+	}
 	if !prioOK && bad == nil {
 		bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: "priority", Condition: BadRequest,
 			Err: errors.New("stanza: priority is not an integer in -128…127")}
@@ -874,32 +1019,37 @@ func (d *Decoder) buildIQ() (Element, error) {
 			}
 			continue
 		}
-		r, err := d.rawOf(ci)
-		if err != nil {
+		r := &payload
+		if hasPayload {
+			r = d.pushExt()
+		}
+		if err := d.rawOf(ci, r); err != nil {
 			return nil, err
 		}
-		if !hasPayload {
-			hasPayload, payload = true, r
-		} else {
-			d.exts = append(d.exts, r)
-		}
+		hasPayload = true
 	}
 	a, back := decNew[decIQ1](d.out)
 	iq := &a.iq
-	iq.ID = decStr(back, c.id)
-	iq.Type = IQType(decStr(back, c.typ))
-	iq.Lang = decStr(back, c.lang)
+	decSet(&iq.ID, back, c.id)
+	decSet((*string)(&iq.Type), back, c.typ)
+	decSet(&iq.Lang, back, c.lang)
 	if hasPayload {
 		a.p = decRaw(back, &payload)
 		iq.Payload = &a.p
 	}
-	iq.Extra = d.extsInto(back, nil)
+	if len(d.exts) > 0 {
+		iq.Extra = d.extsInto(back, nil)
+	}
 	if hasErr {
 		iq.Error = decMakeError(back, &er)
 	}
 	var bad *BadStanzaError
-	iq.To = d.jidOf(back, c.to, c.hasTo, "to", &bad)
-	iq.From = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	if c.hasTo {
+		iq.To = d.jidOf(back, c.to, true, "to", &bad)
+	}
+	if c.hasFrom {
+		iq.From = d.jidOf(back, c.from, true, "from", &bad)
+	}
 	if bad != nil {
 		bad.Stanza = iq
 		return nil, bad

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -968,5 +969,76 @@ func TestDecoderAllocs(t *testing.T) {
 	// bytes together. The difference removes the header's.
 	if per := (run(200) - run(100)) / 100; per > 1 {
 		t.Errorf("%.2f allocations per message, want 1", per)
+	}
+}
+
+// TestDecoderTextUTF8 puts characters of every UTF-8 length, and byte
+// sequences that are not UTF-8 or not XML Chars (XML 1.0 §2.2, RFC 6120
+// §11.6), at every alignment of the scanner's eight-byte steps, in text
+// that a typed value takes (a body), in text it skips (inside a payload)
+// and in an attribute value. Valid text must come back unchanged; the
+// first bad byte must be reported at its offset, in every read mode.
+func TestDecoderTextUTF8(t *testing.T) {
+	t.Parallel()
+	pieces := []struct {
+		name string
+		s    string
+		bad  int // offset of the first bad byte in s, or -1
+	}{
+		{"two-byte", "žř", -1},
+		{"two-byte run", "жизнь", -1},
+		{"three-byte", "ロ♥—", -1},
+		{"four-byte", "🌹", -1},
+		{"U+FFFD", "\uFFFD", -1},
+		{"C1 control", "\u0085", -1},
+		{"lead then ASCII", "a\xC3b", 1},
+		{"lead at the end of the text", "ab\xC3", 2},
+		{"stray continuation", "é\x80", 2},
+		{"overlong C0", "\xC0\x80", 0},
+		{"overlong C1", "\xC1\xBF", 0},
+		{"overlong E0", "\xE0\x80\x80", 0},
+		{"surrogate", "\xED\xA0\x80", 0},
+		{"U+FFFE", "x\uFFFE", 1},
+		{"U+FFFF", "\uFFFFx", 0},
+		{"F5", "\xF5\x80\x80\x80", 0},
+		{"cut three-byte", "\xE3\x81a", 0},
+		{"two-byte then cut four-byte", "é\xF0\x9F\x8C", 2},
+	}
+	places := []struct {
+		name, pre, post string
+	}{
+		{"body", "<message><body>", "</body></message>"},
+		{"payload", "<iq type='result' id='1'><query xmlns='q'><item>", "</item></query></iq>"},
+		{"attribute", "<message><body>x</body><x xmlns='y' a='", "'/></message>"},
+	}
+	for _, pl := range places {
+		for _, pc := range pieces {
+			for pad := 0; pad < 17; pad++ {
+				prefix := strings.Repeat("é", pad/2) + strings.Repeat("a", pad%2)
+				text := prefix + pc.s + "z"
+				in := dtStream(pl.pre + text + pl.post)
+				name := fmt.Sprintf("%s/%s/%d", pl.name, pc.name, pad)
+				res := dtDecodeModes(t, []byte(in), nil)
+				if pc.bad < 0 {
+					if res.err != io.EOF || len(res.els) != 1 {
+						t.Errorf("%s: %d elements, error %v; want 1 and EOF", name, len(res.els), res.err)
+						continue
+					}
+					if m, ok := res.els[0].(*Message); ok && pl.name == "body" && m.Body != text {
+						t.Errorf("%s: body %q, want %q", name, m.Body, text)
+					}
+					continue
+				}
+				var de *DecodeError
+				if !errors.As(res.err, &de) || de.Condition != streamerror.NotWellFormed {
+					t.Errorf("%s: error %v, want not-well-formed", name, res.err)
+					continue
+				}
+				want := int64(len(dtHeader) + len(pl.pre) + len(prefix) + pc.bad)
+				if de.Offset != want {
+					t.Errorf("%s: offset %d, want %d (%v)", name, de.Offset, want, res.err)
+				}
+			}
+		}
 	}
 }

@@ -6,18 +6,26 @@ import (
 	"errors"
 	"io"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/xmppkit/xmpp/streamerror"
 )
 
 // The scanner works in two passes over each first-level element. Pass 1
-// (this file) reads and checks the element byte by byte, blocking in Read
-// when it needs more, and records what it found in reusable slices:
-// tokens (start tags, character data), attributes and the namespace each
-// name resolves to, as offsets relative to the element's first byte
-// (d.es). Pass 2 (decode_build.go) walks those records once the end tag
-// has been seen and builds the typed value with one copy.
+// (this file) reads and checks the element, blocking in Read when it
+// needs more, and records what it found in reusable slices: tokens (start
+// tags, character data), attributes and the namespace each name resolves
+// to, as offsets relative to the element's first byte (d.es). The
+// character data a typed value may take (wantText) is decoded into d.out
+// as it is checked, in the same pass. Pass 2 (decode_build.go) walks those
+// records once the end tag has been seen and builds the typed value with
+// one copy.
+//
+// The hot loops look at eight bytes at a time (SWAR: a mask per byte,
+// scanSpecial8 and friends) and fall back to a byte at a time on anything
+// unusual; every byte of 0x80 and above is checked as UTF-8 (RFC 6120
+// §11.6), in whole words when it is a two-byte character (scanText2).
 
 // Buffer sizes.
 const (
@@ -46,6 +54,7 @@ const (
 	scFEsc       = 1 << iota // data holds references, CR, tab or LF needing decoding
 	scFSelfClose             // empty-element tag
 	scFPlain                 // start tag without prefixes or namespace declarations
+	scFResolved              // start tag whose namespaces startTagFast resolved
 )
 
 // decNS is a resolved namespace name: where its bytes are, and the depth
@@ -71,8 +80,33 @@ type decTok struct {
 	next  int32 // start tag: index of the first token after the element
 	outer int32 // start tag: least depth of the bindings its names use
 	ns    decNS // start tag: the element's namespace
-	ds    int32 // text with scFEsc: the decoded text is d.scratch[ds:de]
+	ds    int32 // text: the decoded text is d.out[ds:de]
 	de    int32
+}
+
+// pushTok appends a zero token to d.toks and returns it. Tokens and
+// attributes are written field by field in place: a composite literal
+// appended is built on the stack, then copied with wide loads that stall
+// on its narrow stores.
+func (d *Decoder) pushTok() *decTok {
+	if len(d.toks) == cap(d.toks) {
+		d.toks = append(d.toks, decTok{})
+	} else {
+		d.toks = d.toks[:len(d.toks)+1]
+		d.toks[len(d.toks)-1] = decTok{}
+	}
+	return &d.toks[len(d.toks)-1]
+}
+
+// pushAttr appends a zero attribute to attrs and returns it (see pushTok).
+func pushAttr(attrs []decAttr) ([]decAttr, *decAttr) {
+	if len(attrs) == cap(attrs) {
+		attrs = append(attrs, decAttr{})
+	} else {
+		attrs = attrs[:len(attrs)+1]
+		attrs[len(attrs)-1] = decAttr{}
+	}
+	return attrs, &attrs[len(attrs)-1]
 }
 
 // decAttr is one attribute of a start tag.
@@ -94,10 +128,12 @@ type decBinding struct {
 	uri    decNS
 }
 
-// decOpen is an open element: its token and the ns stack height before it.
+// decOpen is an open element: its token, the ns stack height before it,
+// and whether its character data may go in a typed value.
 type decOpen struct {
-	tok int32
-	ns  int32
+	tok  int32
+	ns   int32
+	text bool
 }
 
 var (
@@ -407,28 +443,207 @@ func (d *Decoder) scanRef() error {
 	return nil
 }
 
-// scanText scans character data from d.pos to the next '<' and records it
-// as a token of the given parent depth. Text holding references or CRs
-// is decoded on the way (XML 1.0 §4.6, §2.11) into d.scratch.
-func (d *Decoder) scanText(depth int32) error {
-	// Only character data a typed value takes is decoded: directly in a
-	// stanza's children (depth 2) and in a stanza error's (depth 3).
-	decode := depth <= 3 && d.kind != decKRaw && d.kind != decKStreamError
+// scanText scans character data from d.pos to the next '<' (XML 1.0
+// §2.4). When decode is set, the text is one a typed value may take: it
+// is recorded as a token of the given parent depth and decoded on the way
+// (references, §4.6; line ends, §2.11) into d.out, from which the value
+// is built; else it is only checked.
+func (d *Decoder) scanText(depth int32, decode bool) error {
+	if !decode {
+		return d.skipText()
+	}
 	s := int32(d.pos - d.es)
-	cp := s         // decoded up to here (relative), once ds >= 0
-	ds := int32(-1) // start of the decoded copy in d.scratch
-	sc := d.scratch // appended to locally, stored back on return
+	out := d.out // appended to locally, stored back on return
+	ds := int32(len(out))
+	for {
+		// The decoded text is never longer than the text (a reference is
+		// longer than the UTF-8 of its character): the fast loop reads at
+		// most as many bytes as out has room for, less the 8 of a store.
+		if cap(out)-len(out) < 8+64 {
+			out = slices.Grow(out, cap(out)+512)
+		}
+		o := out[:cap(out)]
+		n := len(out)
+		all := d.buf[:d.vend]
+		b := all[:min(len(all), d.pos+cap(out)-len(out)-8)]
+		p := d.pos
+	fast:
+		for {
+			// Eight bytes are copied at once; those after the first
+			// special one are written again from where it ends.
+			for p+8 <= len(b) {
+				w := binary.LittleEndian.Uint64(b[p : p+8])
+				binary.LittleEndian.PutUint64(o[n:n+8], w)
+				if t := scanSpecial8(w); t != 0 {
+					k := bits.TrailingZeros64(t) >> 3
+					p += k
+					n += k
+					break
+				}
+				p += 8
+				n += 8
+			}
+			if p >= len(b) {
+				break
+			}
+			c := b[p]
+			if scanClass[c]&scText != 0 {
+				o[n] = c
+				p++
+				n++
+				continue
+			}
+			if c >= utf8.RuneSelf {
+				if p+8 <= len(b) {
+					// Characters of two bytes and plain ASCII, eight
+					// bytes at once.
+					x := binary.LittleEndian.Uint64(b[p : p+8])
+					binary.LittleEndian.PutUint64(o[n:n+8], x)
+					if g := scanText2(x); g > 0 {
+						p += g
+						n += g
+						continue
+					}
+				}
+				// A run of non-ASCII characters.
+				for {
+					k := 0
+					switch {
+					case c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80:
+						k = 2 // every two-byte character is a Char
+					case c >= 0xE1 && c <= 0xEC && p+2 < len(b) && b[p+1]&0xC0 == 0x80 && b[p+2]&0xC0 == 0x80:
+						k = 3 // U+1000–U+CFFF: Chars, no surrogates, no U+FFFE
+					default:
+						if k = scanRune(b[p:]); k == 0 {
+							break fast
+						}
+					}
+					if p+8 <= len(b) {
+						binary.LittleEndian.PutUint64(o[n:n+8], binary.LittleEndian.Uint64(b[p:p+8]))
+					} else {
+						copy(o[n:n+k], b[p:p+k])
+					}
+					p += k
+					n += k
+					if p >= len(b) || b[p] < utf8.RuneSelf {
+						break
+					}
+					c = b[p]
+				}
+				continue
+			}
+			if c == '&' {
+				if p+8 <= len(b) {
+					// A predefined entity (scanRefText) without a call.
+					w := binary.LittleEndian.Uint64(b[p : p+8])
+					e := &scEnts[uint32(w)*scEntMul>>29]
+					if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
+						o[n] = e.r
+						n++
+						p += int(e.n)
+						continue
+					}
+				}
+				k, r := scanRefText(b[p:])
+				if k == 0 {
+					break
+				}
+				switch {
+				case r < utf8.RuneSelf:
+					o[n] = byte(r)
+					n++
+				case r < 0x800:
+					o[n] = 0xC0 | byte(r>>6)
+					o[n+1] = 0x80 | byte(r)&0x3F
+					n += 2
+				default:
+					n += utf8.EncodeRune(o[n:], r)
+				}
+				p += k
+				continue
+			}
+			break // the slow path below decides
+		}
+		out = out[:n]
+		d.pos = p
+		if p >= len(b) {
+			if p < len(all) {
+				continue // out is full: it grows
+			}
+			if err := d.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		switch c := b[p]; c {
+		case '<':
+			if e := int32(p - d.es); e > s {
+				t := d.pushTok()
+				t.kind, t.depth, t.s, t.e, t.ds, t.de = scTText, depth, s, e, ds, int32(len(out))
+			}
+			if cap(out) == cap(d.out) {
+				d.out = d.out[:len(out)] // same array: no pointer written
+			} else {
+				d.out = out
+			}
+			return nil
+		case '&':
+			amp := p - d.es // scanRef may move the buffer
+			if err := d.scanRef(); err != nil {
+				return err
+			}
+			out = decAppendRef(out, d.buf[d.es+amp:d.pos])
+		case '\r':
+			// End-of-line handling (XML 1.0 §2.11): CR LF and CR alone
+			// become LF. The element goes on after the text, so the byte
+			// after the CR exists in any well-formed input.
+			if err := d.ensure(2); err != nil {
+				return err
+			}
+			out = append(out, '\n')
+			d.pos++
+			if d.buf[d.pos] == '\n' {
+				d.pos++
+			}
+		case ']':
+			if err := d.ensure(3); err != nil {
+				return err
+			}
+			if d.buf[d.pos+1] == ']' && d.buf[d.pos+2] == '>' {
+				return d.nwf(d.pos, `"]]>" in character data`)
+			}
+			out = append(out, ']')
+			d.pos++
+		default:
+			if c >= utf8.RuneSelf {
+				at := d.pos - d.es // scanUTF8 may move the buffer
+				if err := d.scanUTF8(); err != nil {
+					return err
+				}
+				out = append(out, d.buf[d.es+at:d.pos]...)
+				continue
+			}
+			return d.nwf(p, "control character not allowed in XML")
+		}
+	}
+}
+
+// skipText is scanText for text no typed value takes: it checks it and
+// records nothing.
+func (d *Decoder) skipText() error {
 	for {
 		b := d.buf[:d.vend]
 		p := d.pos
-		for p < len(b) {
-			if len(b)-p >= 8 {
-				t := scanSpecial8(binary.LittleEndian.Uint64(b[p:]))
-				if t == 0 {
-					p += 8
-					continue
+		for {
+			for p+8 <= len(b) {
+				if t := scanSpecial8(binary.LittleEndian.Uint64(b[p : p+8])); t != 0 {
+					p += bits.TrailingZeros64(t) >> 3
+					break
 				}
-				p += bits.TrailingZeros64(t) >> 3
+				p += 8
+			}
+			if p >= len(b) {
+				break
 			}
 			c := b[p]
 			if scanClass[c]&scText != 0 {
@@ -436,53 +651,19 @@ func (d *Decoder) scanText(depth int32) error {
 				continue
 			}
 			if c >= utf8.RuneSelf {
-				// A run of non-ASCII characters, without the SWAR test
-				// between them.
-				for {
-					if c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80 {
-						p += 2 // a two-byte character: every one is a Char
-					} else if n := scanRune(b[p:]); n > 0 {
-						p += n
-					} else {
-						break
+				if p+8 <= len(b) {
+					if g := scanText2(binary.LittleEndian.Uint64(b[p : p+8])); g > 0 {
+						p += g
+						continue
 					}
-					if p >= len(b) || b[p] < utf8.RuneSelf {
-						break
-					}
-					c = b[p]
 				}
-				if p >= len(b) || b[p] < utf8.RuneSelf {
+				if k := scanRune(b[p:]); k > 0 {
+					p += k
 					continue
 				}
 			} else if c == '&' {
-				n, r := 0, rune(0)
-				if len(b)-p >= 6 {
-					switch binary.LittleEndian.Uint32(b[p:]) {
-					case scEntLt:
-						n, r = 4, '<'
-					case scEntGt:
-						n, r = 4, '>'
-					case scEntAmp:
-						if b[p+4] == ';' {
-							n, r = 5, '&'
-						}
-					}
-				}
-				if n == 0 {
-					n, r = scanRefFast(b[p:])
-				}
-				if n > 0 {
-					if decode {
-						if ds < 0 {
-							ds = int32(len(sc))
-						}
-						sc = append(sc, b[d.es+int(cp):p]...)
-						sc = utf8.AppendRune(sc, r)
-						cp = int32(p + n - d.es)
-					} else {
-						ds = 0
-					}
-					p += n
+				if k, _ := scanRefText(b[p:]); k > 0 {
+					p += k
 					continue
 				}
 			}
@@ -497,59 +678,13 @@ func (d *Decoder) scanText(depth int32) error {
 		}
 		switch c := b[p]; c {
 		case '<':
-			e := int32(p - d.es)
-			if e == s || !decode {
-				d.scratch = sc
-				return nil // only a typed value reads the text tokens
-			}
-			t := decTok{kind: scTText, depth: depth, s: s, e: e}
-			if ds >= 0 {
-				t.flags, t.ds, t.de = scFEsc, -1, -1
-				if decode {
-					sc = append(sc, b[d.es+int(cp):p]...)
-					t.ds, t.de = ds, int32(len(sc))
-				}
-			}
-			d.toks = append(d.toks, t)
-			d.scratch = sc
 			return nil
 		case '&':
-			amp := p - d.es // scanRef may move the buffer
 			if err := d.scanRef(); err != nil {
 				return err
 			}
-			if !decode {
-				ds = 0
-				continue
-			}
-			if ds < 0 {
-				ds = int32(len(sc))
-			}
-			sc = append(sc, d.buf[d.es+int(cp):d.es+amp]...)
-			sc = decAppendRef(sc, d.buf[d.es+amp:d.pos])
-			cp = int32(d.pos - d.es)
 		case '\r':
-			// End-of-line handling (XML 1.0 §2.11): CR LF and CR alone
-			// become LF. The element goes on after the text, so the byte
-			// after the CR exists in any well-formed input.
-			if err := d.ensure(2); err != nil {
-				return err
-			}
-			if !decode {
-				ds = 0
-				d.pos++
-				continue
-			}
-			if ds < 0 {
-				ds = int32(len(sc))
-			}
-			sc = append(sc, d.buf[d.es+int(cp):d.pos]...)
-			sc = append(sc, '\n')
 			d.pos++
-			if d.buf[d.pos] == '\n' {
-				d.pos++
-			}
-			cp = int32(d.pos - d.es)
 		case ']':
 			if err := d.ensure(3); err != nil {
 				return err
@@ -606,7 +741,8 @@ func (d *Decoder) scanCDATA(depth int32) error {
 			}
 			if d.buf[d.pos+1] == ']' && d.buf[d.pos+2] == '>' {
 				if e := int32(d.pos - d.es); e > s {
-					d.toks = append(d.toks, decTok{kind: scTCDATA, flags: flags, depth: depth, s: s, e: e})
+					t := d.pushTok()
+					t.kind, t.flags, t.depth, t.s, t.e = scTCDATA, flags, depth, s, e
 				}
 				d.pos += 3
 				return nil
@@ -704,6 +840,9 @@ func (d *Decoder) expect(c byte, msg string) error {
 // and resolves its namespaces (pushing its declarations).
 func (d *Decoder) scanStartTag(depth int32) (*decTok, error) {
 	if t := d.startTagFast(depth); t != nil {
+		if t.flags&scFResolved != 0 {
+			return t, nil
+		}
 		return t, d.resolve(t)
 	}
 	s := int32(d.pos - d.es)
@@ -766,14 +905,14 @@ func (d *Decoder) scanStartTag(depth int32) (*decTok, error) {
 		}
 		ve := int32(d.pos - d.es)
 		d.pos++
-		d.attrs = append(d.attrs, decAttr{s: as, e: ae, colon: acolon, vs: vs, ve: ve, flags: vflags})
+		var a *decAttr
+		d.attrs, a = pushAttr(d.attrs)
+		a.s, a.e, a.colon, a.vs, a.ve, a.flags = as, ae, acolon, vs, ve, vflags
 	}
-	d.toks = append(d.toks, decTok{
-		kind: scTStart, flags: flags, depth: depth,
-		s: s, e: int32(d.pos - d.es), nameE: nameE, colon: colon,
-		a0: a0, a1: int32(len(d.attrs)),
-	})
-	t := &d.toks[len(d.toks)-1]
+	t := d.pushTok()
+	t.kind, t.flags, t.depth = scTStart, flags, depth
+	t.s, t.e, t.nameE, t.colon = s, int32(d.pos-d.es), nameE, colon
+	t.a0, t.a1 = a0, int32(len(d.attrs))
 	return t, d.resolve(t)
 }
 
@@ -808,20 +947,6 @@ func scanQNameIn(b []byte, p int) (int, int32) {
 	return -1, 0
 }
 
-// scanNameSimple returns the end of the ASCII name without a colon at
-// b[p], or -1 (when it is not one, or not wholly in b). It is small
-// enough to inline: the usual name costs no call.
-func scanNameSimple(b []byte, p int) (int, int32) {
-	q := p
-	for q < len(b) && scanClass[b[q]]&scName != 0 {
-		q++
-	}
-	if q == p || q >= len(b) || b[q] == ':' || b[q] >= utf8.RuneSelf || scanClass[b[p]]&scNameStart == 0 {
-		return -1, -1
-	}
-	return q, -1
-}
-
 // startTagFast scans the start tag at d.pos like scanStartTag when it lies
 // wholly in the visible buffer and holds nothing unusual (ASCII names,
 // references scanRefFast accepts). Otherwise it records nothing and
@@ -830,29 +955,44 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	b := d.buf[d.es:d.vend] // offsets in b are relative to d.es
 	attrs := d.attrs        // appended to locally, stored back on success
 	a0 := len(attrs)
-	p, colon := scanNameSimple(b, d.pos-d.es+1)
-	if p < 0 {
-		if p, colon = scanQNameIn(b, d.pos-d.es+1); p < 0 {
-			return nil
-		}
+	p := d.pos - d.es + 1
+	colon := int32(-1)
+	if k := scanNameFast(b, p); k > 0 {
+		p += k
+	} else if p, colon = scanQName8(b, p); p < 0 {
+		return nil
 	}
 	nameE := int32(p)
 	flags := uint8(scFPlain)
 	if colon >= 0 {
 		flags = 0
 	}
+	var seen, clash uint64 // the filter of resolve's duplicate check
 	for {
-		sp := p
-		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
-			p++
-		}
-		if p >= len(b) {
+		// S? then '>', "/>" or an attribute (XML 1.0 §3.1 [40], [44]).
+		if len(b)-p < 2 {
 			return nil
 		}
-		if c := b[p]; c == '>' {
+		c := b[p]
+		sp := p
+		if c == ' ' {
+			p++
+			c = b[p]
+		}
+		if scanClass[c]&scSpace != 0 {
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) {
+				return nil
+			}
+			c = b[p]
+		}
+		if c == '>' {
 			p++
 			break
-		} else if c == '/' {
+		}
+		if c == '/' {
 			if p+1 < len(b) && b[p+1] == '>' {
 				p += 2
 				flags |= scFSelfClose
@@ -864,51 +1004,64 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 			return nil
 		}
 		as := int32(p)
-		ne, acolon := scanNameSimple(b, p)
-		if ne < 0 {
-			if ne, acolon = scanQNameIn(b, p); ne < 0 {
-				return nil
-			}
+		acolon := int32(-1)
+		if k := scanNameFast(b, p); k > 0 {
+			p += k
+		} else if p, acolon = scanQName8(b, p); p < 0 {
+			return nil
 		}
-		p = ne
 		ae := int32(p)
 		if acolon >= 0 || ae-as == 5 && string(b[as:ae]) == "xmlns" {
 			flags &^= scFPlain
 		}
-		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
-			p++
-		}
-		if p >= len(b) || b[p] != '=' {
+		bit := uint64(1) << ((uint(ae-as)*7 + uint(b[ae-1])) & 63)
+		clash |= seen & bit
+		seen |= bit
+		// Eq (XML 1.0 §2.3 [25]) and the opening quote.
+		if len(b)-p < 2 {
 			return nil
 		}
-		p++
-		for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+		q := b[p+1]
+		if b[p] == '=' && (q == '\'' || q == '"') {
+			p += 2
+		} else {
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) || b[p] != '=' {
+				return nil
+			}
+			p++
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) || b[p] != '\'' && b[p] != '"' {
+				return nil
+			}
+			q = b[p]
 			p++
 		}
-		if p >= len(b) || b[p] != '\'' && b[p] != '"' {
-			return nil
-		}
-		q := b[p]
 		qq := uint64(q) * swLo
-		p++
 		vs := int32(p)
 		var vflags uint8
-		for p < len(b) {
-			if len(b)-p >= 8 {
-				t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:]), qq)
-				if t == 0 {
-					p += 8
-					continue
+		for {
+			for p+8 <= len(b) {
+				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:p+8]), qq); t != 0 {
+					p += bits.TrailingZeros64(t) >> 3
+					break
 				}
-				p += bits.TrailingZeros64(t) >> 3
+				p += 8
+			}
+			if p >= len(b) {
+				break
 			}
 			c := b[p]
+			if c == q {
+				break
+			}
 			if scanClass[c]&scAttr != 0 {
 				p++
 				continue
-			}
-			if c == q {
-				break
 			}
 			n := 0
 			switch {
@@ -932,18 +1085,37 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 		if p >= len(b) {
 			return nil
 		}
-		attrs = append(attrs, decAttr{s: as, e: ae, colon: acolon, vs: vs, ve: int32(p), flags: vflags})
+		var a *decAttr
+		attrs, a = pushAttr(attrs)
+		a.s, a.e, a.colon, a.vs, a.ve, a.flags = as, ae, acolon, vs, int32(p), vflags
 		p++
 	}
-	d.attrs = attrs
+	if cap(attrs) == cap(d.attrs) {
+		d.attrs = d.attrs[:len(attrs)] // same array: no pointer written
+	} else {
+		d.attrs = attrs
+	}
 	s := int32(d.pos - d.es)
 	d.pos = d.es + p
-	d.toks = append(d.toks, decTok{
-		kind: scTStart, flags: flags, depth: depth,
-		s: s, e: int32(p), nameE: nameE, colon: colon,
-		a0: int32(a0), a1: int32(len(attrs)),
-	})
-	return &d.toks[len(d.toks)-1]
+	t := d.pushTok()
+	t.kind, t.flags, t.depth = scTStart, flags, depth
+	t.s, t.e, t.nameE, t.colon = s, int32(p), nameE, colon
+	t.a0, t.a1 = int32(a0), int32(len(attrs))
+	if flags&scFPlain != 0 && clash == 0 {
+		// resolve's plain case, attributes known distinct: the element
+		// takes the default namespace in scope.
+		if n := len(d.ns); n > 0 && d.ns[n-1].pe == d.ns[n-1].ps {
+			t.ns = d.ns[n-1].uri // the innermost declaration is the default one
+		} else {
+			t.ns, _ = d.lookup(nil)
+		}
+		t.outer = depth
+		if t.ns.depth >= 0 && t.ns.depth < depth {
+			t.outer = t.ns.depth
+		}
+		t.flags |= scFResolved
+	}
+	return t
 }
 
 // resolve applies Namespaces in XML 1.0 to the start tag t: it pushes the
@@ -968,14 +1140,14 @@ func (d *Decoder) resolve(t *decTok) error {
 		}
 		buf := d.buf[d.es:]
 		var seen uint64
-		clash := false
+		var clash uint64
 		for i := range attrs {
 			a := &attrs[i]
 			bit := uint64(1) << ((uint(a.e-a.s)*7 + uint(buf[a.e-1])) & 63)
-			clash = clash || seen&bit != 0
+			clash |= seen & bit
 			seen |= bit
 		}
-		for i := 1; clash && i < len(attrs); i++ {
+		for i := 1; clash != 0 && i < len(attrs); i++ {
 			a := &attrs[i]
 			for j := 0; j < i; j++ {
 				b := &attrs[j]
@@ -1034,7 +1206,13 @@ func (d *Decoder) resolve(t *decTok) error {
 		if len(d.ns)-d.nHdrNS >= 4*d.lim.MaxAttrs {
 			return d.limitErr(d.es+int(a.s), ErrTooManyAttrs)
 		}
-		d.ns = append(d.ns, decBinding{pw: scWBuf, ps: ps, pe: ps + int32(len(p)), uri: uri})
+		if len(d.ns) == cap(d.ns) {
+			d.ns = append(d.ns, decBinding{})
+		} else {
+			d.ns = d.ns[:len(d.ns)+1]
+		}
+		nb := &d.ns[len(d.ns)-1]
+		nb.pw, nb.ps, nb.pe, nb.uri = scWBuf, ps, ps+int32(len(p)), uri
 	}
 	// The element's name.
 	outer := t.depth
@@ -1077,14 +1255,14 @@ func (d *Decoder) resolve(t *decTok) error {
 	}
 	buf := d.buf[d.es:]
 	var seen uint64
-	clash := false
+	var clash uint64
 	for i := range attrs {
 		a := &attrs[i]
 		bit := uint64(1) << ((uint(a.e-d.localStart(a.s, a.colon))*7 + uint(buf[a.e-1])) & 63)
-		clash = clash || seen&bit != 0
+		clash |= seen & bit
 		seen |= bit
 	}
-	if !clash {
+	if clash == 0 {
 		return nil
 	}
 	for i := 1; i < len(attrs); i++ {
@@ -1139,7 +1317,7 @@ func (d *Decoder) scanEndTag() error {
 	name := d.rel(t.s+1, t.nameE)
 	n := len(name)
 	// The name must be the start tag's, byte for byte, then S? '>'.
-	if e := d.pos + n; e < d.vend && d.buf[e] == '>' && string(d.buf[d.pos:e]) == string(name) {
+	if e := d.pos + n; e < d.vend && d.buf[e] == '>' && scanEqual(d.buf[d.pos:e], name) {
 		d.pos = e + 1
 		t.end = int32(d.pos - d.es)
 		t.next = int32(len(d.toks))
@@ -1184,6 +1362,7 @@ func (d *Decoder) scanElement() error {
 	d.attrs = d.attrs[:0]
 	d.open = d.open[:0]
 	d.scratch = d.scratch[:0]
+	d.out = d.out[:0]
 	d.ns = d.ns[:d.nHdrNS]
 	for {
 		// At '<'.
@@ -1230,16 +1409,47 @@ func (d *Decoder) scanElement() error {
 					return nil
 				}
 			} else {
-				d.open = append(d.open, decOpen{tok: ti, ns: nsMark})
+				if len(d.open) == cap(d.open) {
+					d.open = append(d.open, decOpen{})
+				} else {
+					d.open = d.open[:len(d.open)+1]
+				}
+				o := &d.open[len(d.open)-1]
+				o.tok, o.ns, o.text = ti, nsMark, false
+				if depth == 2 || depth == 3 {
+					o.text = d.wantText(t)
+				}
 			}
 		}
 		if d.pos < d.vend && d.buf[d.pos] == '<' {
 			continue // no character data
 		}
-		if err := d.scanText(int32(len(d.open))); err != nil {
+		o := &d.open[len(d.open)-1]
+		if err := d.scanText(int32(len(d.open)), o.text); err != nil {
 			return err
 		}
 	}
+}
+
+// wantText reports whether the character data of the element of start tag
+// t may go in a typed value, and so is decoded as it is scanned: that of
+// a stanza's child body, subject, thread, show, status or priority, and
+// that of the children of a stanza's <error/> (textOf reads no other). It
+// looks at local names only: a superset is harmless.
+func (d *Decoder) wantText(t *decTok) bool {
+	if d.kind == decKRaw || d.kind == decKStreamError {
+		return false
+	}
+	switch t.depth {
+	case 2:
+		switch string(d.local(t)) {
+		case "body", "subject", "thread", "show", "status", "priority":
+			return true
+		}
+	case 3:
+		return string(d.local(&d.toks[d.open[1].tok])) == "error"
+	}
+	return false
 }
 
 // scanBang handles "<!" at d.pos: a comment or document type declaration,

@@ -1,5 +1,11 @@
 package stanza
 
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
+
 // Byte classes of the Decoder's scanner. Each scanning loop advances over
 // the bytes whose class has its bit set and stops on anything else, which
 // it then examines one by one; every byte >= 0x80 stops every loop and is
@@ -171,6 +177,103 @@ func scanRefFast(b []byte) (int, rune) {
 	return 0, 0
 }
 
+// scanRefText is scanRefFast for b holding at least 8 bytes, with the
+// predefined entities and short character references recognised on one
+// 8-byte load, without a branch per kind.
+func scanRefText(b []byte) (int, rune) {
+	if len(b) < 8 {
+		return scanRefFast(b)
+	}
+	w := binary.LittleEndian.Uint64(b)
+	e := &scEnts[uint32(w)*scEntMul>>29]
+	if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
+		return int(e.n), rune(e.r)
+	}
+	if uint16(w) != '&'|'#'<<8 {
+		return scanRefFast(b)
+	}
+	// "&#" then up to five decimal or four hex digits and ';'.
+	x := w >> 16
+	var v uint32
+	i := 2
+	if byte(x) == 'x' {
+		x >>= 8
+		for i = 3; i < 8; i++ {
+			c := byte(x)
+			d := uint32(scHex[c])
+			if d > 15 {
+				break
+			}
+			v = v<<4 | d
+			x >>= 8
+		}
+		if i == 3 {
+			return 0, 0
+		}
+	} else {
+		for ; i < 8; i++ {
+			c := byte(x) - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + uint32(c)
+			x >>= 8
+		}
+		if i == 2 {
+			return 0, 0
+		}
+	}
+	if i == 8 || byte(x) != ';' || !scanIsChar(v) {
+		return scanRefFast(b)
+	}
+	return i + 1, rune(v)
+}
+
+// scEnt is a predefined entity reference (XML 1.0 §4.6) for scanRefText:
+// its first four bytes as a little-endian word, the bytes after them
+// (under mask), its length and its character.
+type scEnt struct {
+	key        uint32
+	tail, mask uint16
+	n, r       uint8
+}
+
+// scEntMul hashes the first four bytes of the five predefined entity
+// references to distinct slots of scEnts (the top 3 bits of the product).
+const scEntMul = 0x6d2
+
+var scEnts = func() (t [8]scEnt) {
+	for _, e := range []scEnt{
+		{key: scEntLt, n: 4, r: '<'},
+		{key: scEntGt, n: 4, r: '>'},
+		{key: scEntAmp, tail: ';', mask: 0xFF, n: 5, r: '&'},
+		{key: scEntQuo, tail: 't' | ';'<<8, mask: 0xFFFF, n: 6, r: '"'},
+		{key: scEntApo, tail: 's' | ';'<<8, mask: 0xFFFF, n: 6, r: '\''},
+	} {
+		h := e.key * scEntMul >> 29
+		if t[h].key != 0 {
+			panic("stanza: scEntMul does not separate the entities")
+		}
+		t[h] = e
+	}
+	return t
+}()
+
+// scHex maps hex digits to their value, anything else to 0xFF.
+var scHex = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 0xFF
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = uint8(c-'a') + 10
+		t[c-'a'+'A'] = uint8(c-'a') + 10
+	}
+	return t
+}()
+
 // SWAR constants: one in each byte, the high bit of each byte.
 const (
 	swLo = 0x0101010101010101
@@ -182,8 +285,7 @@ const (
 // 0x20–0x7F or one of '<', '&' and ']'; bits above the first such byte may
 // be set spuriously, so only its lowest set bit is meaningful.
 func scanSpecial8(x uint64) uint64 {
-	t := x & swHi
-	t |= (x - 0x20*swLo) &^ x
+	t := (x - 0x20*swLo) | x // below 0x20 (borrowing), or 0x80 and above
 	y := x ^ '<'*swLo
 	t |= (y - swLo) &^ y
 	y = x ^ '&'*swLo
@@ -193,12 +295,131 @@ func scanSpecial8(x uint64) uint64 {
 	return t & swHi
 }
 
+// scanRange8 returns a mask with the high bit set in each byte of y (whose
+// bytes are all below 0x80) that is in lo…hi. No carry crosses a byte,
+// so every bit is meaningful.
+func scanRange8(y uint64, lo, hi byte) uint64 {
+	return (y + (0x80-uint64(lo))*swLo) &^ (y + (0x7F-uint64(hi))*swLo)
+}
+
+// scanNameStop8 returns a mask with the high bit set in each byte of x
+// that is not an ASCII NameChar other than ':' (XML 1.0 §2.3 [4a]): not
+// one of [-.0-9A-Z_a-z]. Every bit is meaningful.
+func scanNameStop8(x uint64) uint64 {
+	y := x &^ swHi
+	in := scanRange8(y|0x20*swLo, 'a', 'z') | scanRange8(y, '0', '9') |
+		scanRange8(y, '-', '.') | scanRange8(y, '_', '_')
+	return (x | ^in) & swHi
+}
+
+// scanEqual reports whether a and b are equal, comparing names of at most
+// eight bytes with one load each (both lie in a larger buffer).
+func scanEqual(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) <= 8 && cap(a) >= 8 && cap(b) >= 8 {
+		m := uint64(1)<<(8*uint(len(a))) - 1 // all ones for 8
+		return (binary.LittleEndian.Uint64(a[:8])^binary.LittleEndian.Uint64(b[:8]))&m == 0
+	}
+	return string(a) == string(b)
+}
+
+// scanNameFast returns the length of the name at b[p] when it is made of
+// ASCII letters and '-' only, starts with a letter, and ends within
+// sixteen bytes on a byte that is no NameChar: the usual element and
+// attribute name. Otherwise it returns 0 and scanQName8 decides.
+func scanNameFast(b []byte, p int) int {
+	if p+8 > len(b) {
+		return 0
+	}
+	x := binary.LittleEndian.Uint64(b[p : p+8])
+	y := x &^ swHi
+	letters := scanRange8(y|0x20*swLo, 'a', 'z')
+	if letters&0x80 == 0 {
+		return 0 // the first byte is no letter
+	}
+	stop := (x | ^(letters | scanRange8(y, '-', '-'))) & swHi
+	k := 0
+	if stop == 0 {
+		// A longer name ("subscription"): the next eight bytes.
+		if p+16 > len(b) {
+			return 0
+		}
+		x = binary.LittleEndian.Uint64(b[p+8 : p+16])
+		y = x &^ swHi
+		stop = (x | ^(scanRange8(y|0x20*swLo, 'a', 'z') | scanRange8(y, '-', '-'))) & swHi
+		if stop == 0 {
+			return 0
+		}
+		k = 8
+	}
+	// The byte that ends the name must be no NameChar (digits, '.', '_',
+	// ':' or non-ASCII would go on with it).
+	first := stop & -stop
+	more := x | scanRange8(y, '0', ':') | scanRange8(y, '.', '.') | scanRange8(y, '_', '_')
+	if first&more != 0 {
+		return 0
+	}
+	return k + bits.TrailingZeros64(first)>>3
+}
+
+// scanQName8 is scanQNameIn eight bytes at a time.
+func scanQName8(b []byte, p int) (int, int32) {
+	if p >= len(b) || scanClass[b[p]]&scNameStart == 0 {
+		return -1, 0
+	}
+	colon := int32(-1)
+	q := p
+	for len(b)-q >= 8 {
+		t := scanNameStop8(binary.LittleEndian.Uint64(b[q:]))
+		if t == 0 {
+			q += 8
+			continue
+		}
+		q += bits.TrailingZeros64(t) >> 3
+		if c := b[q]; c != ':' {
+			if c >= utf8.RuneSelf {
+				return -1, 0
+			}
+			return q, colon
+		}
+		if colon >= 0 || q+1 >= len(b) || scanClass[b[q+1]]&scNameStart == 0 {
+			return -1, 0
+		}
+		colon = int32(q)
+		q += 2
+	}
+	return scanQNameIn(b, p) // near the end of the visible bytes
+}
+
+// scanText2 returns how many bytes at the start of x (8 bytes of text,
+// little-endian) are plain character data: ASCII that scanSpecial8 does
+// not flag, and whole two-byte UTF-8 characters (every one is a Char,
+// XML 1.0 §2.2). A character cut by the end of x is not counted.
+func scanText2(x uint64) int {
+	hi := x & swHi
+	cont := hi &^ (x << 1)                                  // 10xxxxxx
+	lead := hi & (x << 1) &^ (x << 2)                       // 110xxxxx
+	lead &= ((x & 0x1E1E1E1E1E1E1E1E) + 0x7F7F7F7F7F7F7F7F) // not C0 or C1
+	pair := lead & (cont >> 8)                              // a lead and its continuation
+	bad := hi &^ (pair | pair<<8)
+	// ASCII that stops the text: the lowest such byte is exact.
+	bad |= (x - 0x20*swLo) &^ x
+	y := x ^ '<'*swLo
+	bad |= (y - swLo) &^ y
+	y = x ^ '&'*swLo
+	bad |= (y - swLo) &^ y
+	y = x ^ ']'*swLo
+	bad |= (y - swLo) &^ y
+	return bits.TrailingZeros64(bad&swHi) >> 3
+}
+
 // scanSpecialAttr8 is scanSpecial8 for an attribute value quoted by q
 // (given as q*swLo): outside 0x20–0x7F or one of '<', '&' and q. The
 // other quote character is plain there.
 func scanSpecialAttr8(x, q uint64) uint64 {
-	t := x & swHi
-	t |= (x - 0x20*swLo) &^ x
+	t := (x - 0x20*swLo) | x // below 0x20 (borrowing), or 0x80 and above
 	y := x ^ '<'*swLo
 	t |= (y - swLo) &^ y
 	y = x ^ '&'*swLo
@@ -208,10 +429,13 @@ func scanSpecialAttr8(x, q uint64) uint64 {
 	return t & swHi
 }
 
-// The predefined entity references most text holds, as little-endian
-// 32-bit words: "&lt;", "&gt;" and "&amp" (then ';').
+// The predefined entity references, as little-endian 32-bit words:
+// "&lt;", "&gt;", and the first four bytes of "&amp;", "&quot;" and
+// "&apos;".
 const (
 	scEntLt  = '&' | 'l'<<8 | 't'<<16 | ';'<<24
 	scEntGt  = '&' | 'g'<<8 | 't'<<16 | ';'<<24
 	scEntAmp = '&' | 'a'<<8 | 'm'<<16 | 'p'<<24
+	scEntQuo = '&' | 'q'<<8 | 'u'<<16 | 'o'<<24
+	scEntApo = '&' | 'a'<<8 | 'p'<<16 | 'o'<<24
 )
