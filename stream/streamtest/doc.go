@@ -21,6 +21,8 @@
 //     ParseError reports a script that cannot be used.
 //   - Recorder, a stream.Config.Trace hook, writes the traffic of a
 //     Stream as a transcript.
+//   - Main, called from TestMain, fails a test run that leaves goroutines
+//     behind.
 //
 // # Scripts
 //
