@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParseRaw returns a Raw holding a copy of b, which must be exactly one
@@ -107,7 +108,7 @@ func checkRaw(b []byte) (xml.Name, error) {
 			if !attrsSpaced(seg) {
 				return xml.Name{}, rawErr("no whitespace between attributes")
 			}
-			if strings.Contains(t.Name.Local, ":") {
+			if !isQName(t.Name) {
 				return xml.Name{}, rawErr("malformed qualified name %s", qname(t.Name))
 			}
 			depth := len(names) + 1
@@ -117,7 +118,7 @@ func checkRaw(b []byte) (xml.Name, error) {
 					return xml.Name{}, rawErr("attribute %s repeated", qname(a.Name))
 				}
 				seen[a.Name] = true
-				if strings.Contains(a.Name.Local, ":") {
+				if !isQName(a.Name) {
 					return xml.Name{}, rawErr("malformed qualified name %s", qname(a.Name))
 				}
 				switch {
@@ -204,6 +205,30 @@ func checkRaw(b []byte) (xml.Name, error) {
 
 // reservedNS reports whether uri is one of the namespaces no prefix but
 // xml (and xmlns) may be bound to (Namespaces in XML §3).
+// isQName reports whether n, as encoding/xml's RawToken split it, is a
+// QName (Namespaces in XML §4): a local part and an optional prefix that
+// are both NCNames. encoding/xml checks only XML's Name production for
+// the whole, in which the part after the colon may start with a digit,
+// '-', '.' or a combining mark, and may itself contain a colon.
+func isQName(n xml.Name) bool {
+	return ncNameStart(n.Local) && !strings.Contains(n.Local, ":") &&
+		(n.Space == "" || ncNameStart(n.Space))
+}
+
+// ncNameStart reports whether s is non-empty and its first character may
+// start a name (XML 1.0 §2.3 NameStartChar); encoding/xml checked the rest.
+func ncNameStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case s == "":
+		return false
+	case r >= '0' && r <= '9', r == '-', r == '.', r == 0xB7,
+		r >= 0x300 && r <= 0x36F, r == 0x203F, r == 0x2040:
+		return false
+	}
+	return true
+}
+
 func reservedNS(uri string) bool {
 	return uri == NSXML || uri == "http://www.w3.org/2000/xmlns/"
 }
