@@ -54,8 +54,18 @@ func FuzzCompare(f *testing.F) {
 		if _, _, err := parseExpected(got, defaultContext("")); err != nil {
 			return
 		}
-		if _, err := readAll(got, defaultContext("")); err != nil {
+		items, err := readAll(got, defaultContext(""))
+		if err != nil {
 			return
+		}
+		for _, it := range items {
+			if _, ok := it.node.attr(xmlnsAttr); it.kind == itemHeader && !ok {
+				// Received XML after a header without a default
+				// namespace is in no namespace, while an expected entry
+				// keeps jabber:client predeclared (see the package doc):
+				// such text does not match itself, by design.
+				return
+			}
 		}
 		if err := Compare(got, got); err != nil {
 			t.Fatalf("XML does not match itself:\n%v", err)
