@@ -121,6 +121,14 @@ func checkRaw(b []byte) (xml.Name, error) {
 				if !isQName(a.Name) {
 					return xml.Name{}, rawErr("malformed qualified name %s", qname(a.Name))
 				}
+				// Namespaces in XML §2.2: a namespace name is a URI
+				// reference, which never holds whitespace. Refusing it
+				// also spares us encoding/xml's missing attribute-value
+				// normalization (XML 1.0 §3.3.3), under which the
+				// Decoder would read another name than encoding/xml.
+				if (a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns") && strings.ContainsAny(a.Value, " \t\r\n") {
+					return xml.Name{}, rawErr("namespace name %q is not a URI reference", a.Value)
+				}
 				switch {
 				case a.Name.Space == "xmlns":
 					if a.Name.Local == "xml" || a.Name.Local == "xmlns" || a.Value == "" || reservedNS(a.Value) {

@@ -62,6 +62,8 @@ var rawRejects = []struct {
 }{
 	{"empty", ``, ErrInvalidRaw},
 	{"only space", `  `, ErrInvalidRaw},
+	{"whitespace in a namespace name", "<a xmlns='\r'/>", ErrInvalidRaw},
+	{"space in a prefixed namespace name", `<p:a xmlns:p='urn: x'/>`, ErrInvalidRaw},
 	{"text", `hello`, ErrInvalidRaw},
 	{"no namespace", `<ping/>`, ErrInvalidRaw},
 	{"child without namespace under prefixed root", `<p:x xmlns:p='urn:p'><y/></p:x>`, ErrInvalidRaw},
