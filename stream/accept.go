@@ -35,8 +35,11 @@ import (
 // unsupported-version.
 //
 // ctx bounds the whole exchange as for Open, so a peer that never sends
-// its header cannot hold Accept past ctx's deadline; give it one. On
-// failure rw is closed, as for Open.
+// its header cannot hold Accept past ctx's deadline; give it one. When
+// the deadline passes while Accept waits for the peer, the peer gets our
+// header (if not sent yet), connection-timeout (§4.9.3.4) and the
+// closing tag; a ctx cancelled otherwise ends the stream without a
+// word. On failure rw is closed, as for Open.
 func Accept(ctx context.Context, rw io.ReadWriter, cfg *Config) (*Stream, error) {
 	s, err := newStream(rw, cfg, false)
 	if err != nil {

@@ -304,6 +304,10 @@ func (s *Stream) readHeader(ctx context.Context) (*stanza.Header, error) {
 	h, err := s.fr.readHeader()
 	if s.rwatch.stop(cancel) && err != nil {
 		err = fmt.Errorf("stream: header: %w", context.Cause(ctx))
+		if timedOut(ctx) {
+			// §4.9.1.1: our header goes first when it was not sent.
+			return nil, s.fail(&streamerror.Error{Condition: streamerror.ConnectionTimeout}, err)
+		}
 		s.endRead(err)
 		s.shutdown(err)
 		return nil, err

@@ -34,6 +34,9 @@ const (
 	nsDecls   = " xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
 	endTag    = "</stream:stream>"
 	noFeature = "<stream:features/>"
+	// timeoutEnd is what a side whose read deadline passed sends
+	// (RFC 6120 §4.9.3.4).
+	timeoutEnd = "<stream:error><connection-timeout xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>" + endTag
 
 	// clientHeader is a typical initial header (RFC 6120 §4.2).
 	clientHeader = xmlDecl + "<stream:stream from='juliet@example.com' to='example.com' version='1.0' xml:lang='en'" + nsDecls

@@ -27,7 +27,10 @@ import (
 // SetWriteDeadline when rw has them (a net.Conn, a *tls.Conn…), else by
 // closing rw if it is an io.Closer; an rw with neither cannot be
 // interrupted, and Open stays blocked until its I/O returns. The same
-// holds for the ctx of Next and Send later.
+// holds for the ctx of Next and Send later. A read interrupted because
+// ctx's deadline passed ends the stream with connection-timeout
+// (RFC 6120 §4.9.3.4): the error is then a *LocalError for it that also
+// matches context.DeadlineExceeded.
 //
 // When Open fails it has closed rw (if an io.Closer), after sending a
 // stream error and the closing tag if the peer was at fault (the error

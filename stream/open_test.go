@@ -151,7 +151,8 @@ func TestOpenHeader(t *testing.T) {
 	must(t, s.Close())
 }
 
-// A receiving entity that never answers cannot hold Open past its ctx.
+// A receiving entity that never answers cannot hold Open past its ctx,
+// and learns why: connection-timeout (RFC 6120 §4.9.3.4).
 func TestOpenPeerSilent(t *testing.T) {
 	t.Parallel()
 	for _, stage := range []string{"header", "features"} {
@@ -165,26 +166,43 @@ func TestOpenPeerSilent(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			_, err := Open(ctx, conn, clientConfig())
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("Open: %v, want DeadlineExceeded", err)
+			if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, streamerror.ConnectionTimeout) {
+				t.Fatalf("Open: %v, want DeadlineExceeded and connection-timeout", err)
 			}
 			if d := time.Since(start); d > testTimeout/2 {
 				t.Errorf("Open took %v", d)
 			}
-			p.expectEOF(t, clientHeader)
+			p.expectEOF(t, clientHeader+timeoutEnd)
 		})
 	}
 }
 
-// So with Accept: a peer that never sends its header.
+// So with Accept: a peer that opens the connection and never sends its
+// header gets our header, connection-timeout and the closing tag
+// (§4.9.1.1, §4.9.3.4) once ctx's deadline passes.
 func TestAcceptPeerSilent(t *testing.T) {
 	t.Parallel()
 	p, conn := newPeer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := Accept(ctx, conn, serverConfig())
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Accept: %v, want DeadlineExceeded", err)
+	var le *LocalError
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &le) || le.Err.Condition != streamerror.ConnectionTimeout {
+		t.Fatalf("Accept: %v, want a LocalError for connection-timeout caused by DeadlineExceeded", err)
+	}
+	p.expectEOF(t, xmlDecl+"<stream:stream from='example.com' id='"+zeroID+"' version='1.0' xml:lang='en'"+nsDecls+timeoutEnd)
+}
+
+// A ctx cancelled (not timed out) while Accept waits ends the stream
+// without a word: the caller, not the peer, gave up.
+func TestAcceptCancelled(t *testing.T) {
+	t.Parallel()
+	p, conn := newPeer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	_, err := Accept(ctx, conn, serverConfig())
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Accept: %v, want Canceled", err)
 	}
 	p.expectEOF(t, "")
 }

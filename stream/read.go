@@ -32,7 +32,8 @@ import (
 //     the caller may answer with the stanza error it carries.
 //   - an error wrapping ctx's error when ctx is done. If ctx ended while
 //     Next was blocked reading, the read cannot be resumed part-way: the
-//     stream is over and the transport closed (see Open).
+//     stream is over and the transport closed (see Open), after a
+//     connection-timeout stream error when ctx's deadline passed.
 //   - ErrClosed after Close gave up waiting for the peer's closing tag,
 //     a *LocalError carrying the stream error after CloseWithError, or
 //     an I/O error when the peer vanished (io.ErrUnexpectedEOF when the
@@ -214,6 +215,8 @@ func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
 		err = fmt.Errorf("stream: read: %w", context.Cause(ctx))
 		if s.closing.Load() {
 			err = s.closedErr()
+		} else if timedOut(ctx) {
+			return nil, s.fail(&streamerror.Error{Condition: streamerror.ConnectionTimeout}, err)
 		}
 		s.endRead(err)
 		s.shutdown(err)
@@ -226,6 +229,14 @@ func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
 		s.peerEnded.Store(true)
 	}
 	return el, nil
+}
+
+// timedOut reports whether ctx ended because its deadline passed: a read
+// it interrupted then ends the stream with connection-timeout
+// (RFC 6120 §4.9.3.4), the peer having sent nothing usable in time.
+// A ctx cancelled otherwise ends it without a word.
+func timedOut(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), context.DeadlineExceeded)
 }
 
 func isBadStanza(err error) bool {

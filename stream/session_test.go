@@ -474,8 +474,8 @@ func TestKeepalive(t *testing.T) {
 	}
 }
 
-// Next with a ctx that ends while it waits: the read is interrupted, the
-// stream is over.
+// Next with a ctx whose deadline passes while it waits: the read is
+// interrupted, the stream is over, ended with connection-timeout.
 func TestNextCtxDeadline(t *testing.T) {
 	t.Parallel()
 	p, conn := newPeer(t)
@@ -485,10 +485,10 @@ func TestNextCtxDeadline(t *testing.T) {
 	p.expect(t, serverHeader+noFeature)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := s.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Next: %v, want DeadlineExceeded", err)
+	if _, err := s.Next(ctx); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, streamerror.ConnectionTimeout) {
+		t.Fatalf("Next: %v, want DeadlineExceeded and connection-timeout", err)
 	}
-	p.expectEOF(t, "")
+	p.expectEOF(t, timeoutEnd)
 	if _, err := s.Next(ctxT(t)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second Next: %v, want the same error", err)
 	}
