@@ -317,3 +317,24 @@ func (s *Server) Online(bare jid.JID) []jid.JID {
 	}
 	return out
 }
+
+// Stats is a snapshot of a Server's load, for monitoring.
+type Stats struct {
+	// Connections counts the connections being served, from accept to
+	// close, negotiating or not.
+	Connections int `json:"connections"`
+	// Sessions counts the bound sessions (RFC 6120 §7): the streams of
+	// logged-in clients.
+	Sessions int `json:"sessions"`
+}
+
+// Stats returns the server's current Stats.
+func (s *Server) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stats{Connections: len(s.conns)}
+	for _, res := range s.sessions {
+		st.Sessions += len(res)
+	}
+	return st
+}

@@ -22,6 +22,22 @@
 //	                         (default: all, SCRAM-SHA-256-PLUS … PLAIN)
 //	-plain                   offer SASL PLAIN without TLS too
 //	-trace                   log every stream's traffic (secrets redacted)
+//	-log info|warn|error|debug
+//	                         the least level of the log lines written
+//	-handshake-timeout 30s   a connection not done negotiating by then gets
+//	                         connection-timeout (RFC 6120 §4.9.3.4)
+//	-write-timeout 10s       a write to a client that takes longer ends its
+//	                         stream
+//	-queue 256               stanzas waiting for one client; a client that
+//	                         lets more pile up (it does not read) is
+//	                         disconnected with policy-violation
+//	-max-stanza 262144       the largest stanza accepted, in bytes (larger
+//	                         ones: policy-violation)
+//	-debug-addr ADDR         serve monitoring over HTTP there (loopback
+//	                         only!): /debug/xmppkit (JSON: connections,
+//	                         sessions, goroutines, heap, stack, RSS; with
+//	                         ?gc=1 after a garbage collection), /debug/vars
+//	                         (expvar) and /debug/pprof/
 //
 // SIGINT or SIGTERM shut it down gracefully: every stream gets the
 // system-shutdown stream error (RFC 6120 §4.9.3.22).
@@ -42,6 +58,7 @@ import (
 	"time"
 
 	"github.com/xmppkit/xmpp/examples/chatserver"
+	"github.com/xmppkit/xmpp/stanza"
 	"github.com/xmppkit/xmpp/stream"
 	"github.com/xmppkit/xmpp/stream/sasl"
 	"github.com/xmppkit/xmpp/stream/streamtest"
@@ -70,9 +87,20 @@ func run(log *slog.Logger, args []string) error {
 	mechs := fs.String("mechanisms", "", "SASL mechanisms to offer, comma-separated (default all)")
 	plain := fs.Bool("plain", false, "offer SASL PLAIN on unencrypted streams too")
 	trace := fs.Bool("trace", false, "log the traffic of every stream (SASL secrets redacted)")
+	level := fs.String("log", "info", "least level logged: debug, info, warn or error")
+	handshake := fs.Duration("handshake-timeout", chatserver.DefaultHandshakeTimeout, "time a connection has to finish negotiating")
+	writeTimeout := fs.Duration("write-timeout", chatserver.DefaultWriteTimeout, "time one write to a client may take")
+	queue := fs.Int("queue", chatserver.DefaultQueueSize, "stanzas that may wait for one client")
+	maxStanza := fs.Int("max-stanza", stanza.DefaultMaxStanzaSize, "largest stanza accepted, in bytes")
+	debugAddr := fs.String("debug-addr", "", "serve /debug/xmppkit, /debug/vars and /debug/pprof/ over HTTP at this address")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("-log: %w", err)
+	}
+	log = slog.New(leveled{log.Handler(), lv})
 
 	accounts, err := chatserver.ParseAccounts(*users)
 	if err != nil {
@@ -96,6 +124,10 @@ func run(log *slog.Logger, args []string) error {
 		TLS:                  chatserver.TLSPolicy(*policy),
 		AllowPlainWithoutTLS: *plain,
 		Log:                  log,
+		HandshakeTimeout:     *handshake,
+		WriteTimeout:         *writeTimeout,
+		QueueSize:            *queue,
+		Limits:               stanza.Limits{MaxStanzaSize: *maxStanza},
 	}
 	if *certFile != "" || *keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
@@ -130,6 +162,16 @@ func run(log *slog.Logger, args []string) error {
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "domain", srv.Domain().String(),
 		"tls", cfg.TLS, "accounts", accounts.Len())
+	if *debugAddr != "" {
+		dln, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("-debug-addr: %w", err)
+		}
+		defer dln.Close()
+		log.Info("debug listening", "addr", dln.Addr().String())
+		go serveDebug(dln, srv)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
