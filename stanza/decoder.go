@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/xmppkit/xmpp/streamerror"
 )
@@ -183,6 +184,53 @@ func (e *BadStanzaError) Unwrap() []error {
 	return errs
 }
 
+// An IdleReader is a reader that can wait for input without holding the
+// buffer it will read it into, such as a TCP connection (the stream
+// package's transport reader is one). A Decoder that has consumed all it
+// read reads through ReadIdle, so that a stream waiting for its peer
+// holds no read buffer.
+type IdleReader interface {
+	io.Reader
+	// ReadIdle waits until input (or an error, or the end of input) is
+	// available, then reads like Read into a buffer it obtains from get
+	// at that moment. It may call get more than once, handing each
+	// buffer it does not read into back to put first. It returns what
+	// Read would return for the last buffer from get.
+	ReadIdle(get func() []byte, put func([]byte)) (int, error)
+}
+
+// bufPool holds read buffers of decInitBuf bytes that idle Decoders gave
+// back.
+var bufPool = sync.Pool{New: func() any { return new([decInitBuf]byte) }}
+
+// setReader makes r the Decoder's reader.
+func (d *Decoder) setReader(r io.Reader) {
+	d.r = r
+	d.idle, _ = r.(IdleReader)
+	if d.idle != nil && d.getBuf == nil {
+		d.getBuf, d.putBuf = d.idleBuf, d.releaseBuf
+	}
+}
+
+// idleBuf gives ReadIdle the buffer to read into: d.buf, taken from the
+// pool when the Decoder let go of it (nothing is kept: d.end is 0).
+func (d *Decoder) idleBuf() []byte {
+	if d.buf == nil {
+		d.buf = bufPool.Get().(*[decInitBuf]byte)[:]
+	}
+	return d.buf[d.end:]
+}
+
+// releaseBuf lets go of the read buffer while nothing in it is kept:
+// a buffer of the initial size goes back to the pool, a larger one to
+// the garbage collector.
+func (d *Decoder) releaseBuf([]byte) {
+	if len(d.buf) == decInitBuf && cap(d.buf) == decInitBuf {
+		bufPool.Put((*[decInitBuf]byte)(d.buf))
+	}
+	d.buf = nil
+}
+
 // Decoder states.
 const (
 	decStateNew = iota // Header not read yet
@@ -233,11 +281,21 @@ const (
 // jabber:client as the default namespace, or xmlns="" for no namespace)
 // are added to its start tag.
 //
+// When its reader is an IdleReader, a Decoder holds no read buffer while
+// it waits for input between elements: an idle stream costs the Decoder
+// a few hundred bytes rather than the buffer's 8 KiB.
+//
 // A Decoder is used by one goroutine at a time and starts none. Values it
 // returns do not alias its buffers and stay valid after later calls.
 type Decoder struct {
 	r   io.Reader
 	lim Limits
+
+	// When r is an IdleReader: idle is r, and getBuf and putBuf, bound once,
+	// are the buffer callbacks handed to its ReadIdle.
+	idle   IdleReader
+	getBuf func() []byte
+	putBuf func([]byte)
 
 	buf  []byte // read buffer; buf[pos:end] is unread
 	pos  int    // scan position
@@ -271,7 +329,8 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r with the given limits (nil
 // for defaults). It does no I/O.
 func NewDecoder(r io.Reader, lim *Limits) *Decoder {
-	d := &Decoder{r: r}
+	d := &Decoder{}
+	d.setReader(r)
 	if lim != nil {
 		d.lim = *lim
 	}
@@ -298,8 +357,9 @@ func NewDecoder(r io.Reader, lim *Limits) *Decoder {
 // dropped; offsets count from zero again. The limits are kept.
 func (d *Decoder) Reset(r io.Reader) {
 	*d = Decoder{
-		r:        r,
 		lim:      d.lim,
+		getBuf:   d.getBuf,
+		putBuf:   d.putBuf,
 		buf:      d.buf,
 		hdrName:  d.hdrName[:0],
 		hdrStore: d.hdrStore[:0],
@@ -311,6 +371,7 @@ func (d *Decoder) Reset(r io.Reader) {
 		out:      d.out[:0],
 		exts:     d.exts[:0],
 	}
+	d.setReader(r)
 }
 
 // InputOffset returns the stream offset just after the last byte the

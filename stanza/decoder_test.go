@@ -31,7 +31,7 @@ var dtCmp = cmp.Options{
 
 // Read modes: the whole input at once, one byte per Read, random chunks,
 // halves with io.EOF returned with the last data.
-var dtModes = []string{"whole", "onebyte", "chunks", "dataerr"}
+var dtModes = []string{"whole", "onebyte", "chunks", "dataerr", "idle"}
 
 // dtRandReader returns chunks of 1 to 17 bytes chosen by a seeded source.
 type dtRandReader struct {
@@ -56,6 +56,8 @@ func dtReader(in []byte, mode string, seed uint64) io.Reader {
 		return &dtRandReader{r: bytes.NewReader(in), rnd: rand.New(rand.NewPCG(seed, 1))}
 	case "dataerr":
 		return iotest.DataErrReader(iotest.HalfReader(bytes.NewReader(in)))
+	case "idle":
+		return &dtIdleReader{r: &dtRandReader{r: bytes.NewReader(in), rnd: rand.New(rand.NewPCG(seed, 2))}}
 	}
 	return bytes.NewReader(in)
 }

@@ -187,7 +187,10 @@ func (d *Decoder) fill() error {
 		d.end = n
 		d.es = 0
 	}
-	if len(d.buf)-d.end < decReadMin && len(d.buf) < d.lim.MaxStanzaSize+decReadMin {
+	if d.end == 0 && d.idle != nil {
+		// Nothing is kept: wait for input without a buffer.
+		d.releaseBuf(nil)
+	} else if len(d.buf)-d.end < decReadMin && len(d.buf) < d.lim.MaxStanzaSize+decReadMin {
 		n := max(2*len(d.buf), decInitBuf)
 		n = min(n, d.lim.MaxStanzaSize+decReadMin)
 		nb := make([]byte, n)
@@ -195,7 +198,13 @@ func (d *Decoder) fill() error {
 		d.buf = nb
 	}
 	for empty := 0; ; empty++ {
-		n, err := d.r.Read(d.buf[d.end:])
+		var n int
+		var err error
+		if d.buf == nil {
+			n, err = d.idle.ReadIdle(d.getBuf, d.putBuf)
+		} else {
+			n, err = d.r.Read(d.buf[d.end:])
+		}
 		if n < 0 || n > len(d.buf)-d.end {
 			n, err = 0, errors.New("stanza: reader returned an invalid count")
 		}
