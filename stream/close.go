@@ -70,7 +70,7 @@ func (s *Stream) sendEnd(ctx context.Context) (bool, error) {
 		s.closeWrite()
 		return false, nil
 	}
-	err := s.writeLocked(ctx, s.fr.appendEnd(s.wbuf[:0]), false)
+	err := s.writeLocked(ctx, s.fr.appendEnd(s.wbufStart()), false)
 	s.closeWrite()
 	return err == nil, err
 }
@@ -124,7 +124,7 @@ func (s *Stream) drain(ctx context.Context) (handedOver bool) {
 		}
 		// IQ replies still reach their SendIQ.
 		consumed, err := s.received(ctx, el)
-		if err == nil && !consumed && len(s.backlog()) < maxDrained {
+		if err == nil && !consumed && len(s.madeBacklog()) < maxDrained {
 			s.keep(&queued{el: el})
 		}
 	}
@@ -193,13 +193,13 @@ func (s *Stream) writeError(ctx context.Context, se *streamerror.Error) (bool, e
 	if s.wclosed {
 		return false, nil
 	}
-	b := s.wbuf[:0]
+	b := s.wbufStart()
 	var err error
 	if !s.headerSent {
 		if b, err = s.fr.appendHeader(b, &s.local); err != nil {
 			// Our own header cannot fail to encode; if it did, still
 			// send the error and the closing tag.
-			b = s.wbuf[:0]
+			b = s.wbufStart()
 		}
 	}
 	if b, err = s.fr.appendElement(b, se); err != nil {

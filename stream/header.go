@@ -276,7 +276,7 @@ func (s *Stream) writeHeaderLocked(ctx context.Context, children [][]byte, withF
 	if s.wclosed {
 		return s.werr, nil
 	}
-	b, err := s.fr.appendHeader(s.wbuf[:0], &s.local)
+	b, err := s.fr.appendHeader(s.wbufStart(), &s.local)
 	if err != nil {
 		return nil, fmt.Errorf("stream: header: %w", err)
 	}

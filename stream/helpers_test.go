@@ -85,6 +85,31 @@ type peer struct {
 // peer's conn is closed at the end of the test.
 func newPeer(t testing.TB) (*peer, net.Conn) {
 	a, b := net.Pipe()
+	return newPeerOn(t, a, b)
+}
+
+// newTCPPeer is newPeer over a loopback TCP connection, whose reads go
+// through the transport reader's ReadIdle.
+func newTCPPeer(t testing.TB) (*peer, net.Conn) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	a, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ln.Accept()
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return newPeerOn(t, a, b)
+}
+
+// newPeerOn runs the peer on a; b is the connection for the Stream.
+func newPeerOn(t testing.TB, a, b net.Conn) (*peer, net.Conn) {
 	p := &peer{conn: a, wq: make(chan string, 64)}
 	p.cond = sync.NewCond(&p.mu)
 	p.wg.Add(2)

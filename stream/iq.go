@@ -44,7 +44,7 @@ type iqState struct {
 
 	// bl is the backlog: what SendIQ read in Next's stead (read.go).
 	blOnce sync.Once
-	bl     chan *queued
+	bl     atomic.Pointer[chan *queued]
 
 	idMu  sync.Mutex
 	idBlk cipher.Block
@@ -202,7 +202,7 @@ func (s *Stream) await(ctx context.Context, c *stanza.Call) (*stanza.IQ, error) 
 			// A Next or Serve wants to read: it will deliver the reply.
 			// Runtime order hands it the lock before our next attempt.
 			s.unlockRead()
-		case len(s.backlog()) == MaxBacklog:
+		case len(s.madeBacklog()) == MaxBacklog:
 			s.unlockRead()
 			if c.Cancel() {
 				return nil, ErrBacklog

@@ -63,7 +63,7 @@ func (s *Stream) acquireRead(ctx context.Context) (*queued, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
 	}
-	bl := s.backlog()
+	bl := s.madeBacklog()
 	select {
 	case q := <-bl:
 		return q, nil
@@ -92,7 +92,7 @@ func (s *Stream) unlockRead() { <-s.rsem }
 // read earlier first, through the inbound hooks (which hand IQ replies
 // to their SendIQ and take them away).
 func (s *Stream) nextLocked(ctx context.Context) (stanza.Element, error) {
-	bl := s.backlog()
+	bl := s.madeBacklog() // only the read lock's holder creates it
 	for {
 		select {
 		case q := <-bl:
@@ -146,8 +146,21 @@ func (q *queued) result() (stanza.Element, error) {
 // backlog returns the queue of elements read in Next's stead (at most
 // MaxBacklog), created on first use.
 func (s *Stream) backlog() chan *queued {
-	s.iq.blOnce.Do(func() { s.iq.bl = make(chan *queued, MaxBacklog) })
-	return s.iq.bl
+	s.iq.blOnce.Do(func() {
+		bl := make(chan *queued, MaxBacklog)
+		s.iq.bl.Store(&bl)
+	})
+	return *s.iq.bl.Load()
+}
+
+// madeBacklog returns the backlog if it was created, else nil (a channel
+// that is never ready, and of length 0): a stream that never needed one
+// does not pay for it.
+func (s *Stream) madeBacklog() chan *queued {
+	if bl := s.iq.bl.Load(); bl != nil {
+		return *bl
+	}
+	return nil
 }
 
 // keep adds q to the backlog unless it is full, and reports whether it
@@ -165,7 +178,7 @@ func (s *Stream) keep(q *queued) bool {
 // to the backlog, through the inbound hooks, so that they stay ahead of
 // what a SendIQ reads next; the read lock is held.
 func (s *Stream) hookPending(ctx context.Context) {
-	for len(s.pending) > 0 && len(s.backlog()) < MaxBacklog {
+	for len(s.pending) > 0 && len(s.madeBacklog()) < MaxBacklog {
 		el := s.popPending()
 		consumed, err := s.received(ctx, el)
 		switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/xmppkit/xmpp/stanza"
 	"github.com/xmppkit/xmpp/streamerror"
@@ -15,8 +16,37 @@ import (
 // CloseWithError does.
 var errSendStreamError = errors.New("stream: send: a stream error ends the stream: use CloseWithError")
 
-// maxKeep is the largest write buffer kept between writes.
+// maxKeep is the largest write buffer kept for later writes.
 const maxKeep = 64 << 10
+
+// wbufs holds the write buffers of the Streams between writes, so that
+// a Stream that is not writing holds none: boxes (*[]byte) of buffers
+// of at most maxKeep bytes.
+var wbufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// wbufStart returns an empty write buffer, from the pool unless the
+// Stream holds one; the write lock is held.
+func (s *Stream) wbufStart() []byte {
+	if s.wbox == nil {
+		s.wbox = wbufs.Get().(*[]byte)
+	}
+	return (*s.wbox)[:0]
+}
+
+// wbufDone hands the buffer b, written, back to the pool; the write
+// lock is held.
+func (s *Stream) wbufDone(b []byte) {
+	if s.wbox == nil {
+		s.wbox = wbufs.Get().(*[]byte)
+	}
+	if cap(b) <= maxKeep {
+		*s.wbox = b[:0]
+	} else {
+		*s.wbox = nil
+	}
+	wbufs.Put(s.wbox)
+	s.wbox = nil
+}
 
 // Send writes one first-level element: a *stanza.Message,
 // *stanza.Presence, *stanza.IQ or a *stanza.Raw (any other element, such
@@ -50,7 +80,7 @@ func (s *Stream) send(ctx context.Context, v stanza.Element, secret bool) error 
 	if s.wclosed {
 		return s.werr
 	}
-	b, err := s.fr.appendElement(s.wbuf[:0], v)
+	b, err := s.fr.appendElement(s.wbufStart(), v)
 	if err != nil {
 		return fmt.Errorf("stream: send: %w", err)
 	}
@@ -71,7 +101,7 @@ func (s *Stream) SendKeepalive(ctx context.Context) error {
 	if s.wclosed {
 		return s.werr
 	}
-	return s.writeLocked(ctx, s.fr.appendKeepalive(s.wbuf[:0]), false)
+	return s.writeLocked(ctx, s.fr.appendKeepalive(s.wbufStart()), false)
 }
 
 // lockWrite takes the write lock, unless ctx is done first.
@@ -115,11 +145,7 @@ func (s *Stream) writeLocked(ctx context.Context, b []byte, secret bool) error {
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
 	}
-	if cap(b) <= maxKeep {
-		s.wbuf = b[:0]
-	} else {
-		s.wbuf = nil
-	}
+	s.wbufDone(b)
 	if err != nil {
 		err = fmt.Errorf("stream: write: %w", err)
 		s.wclosed, s.werr = true, err
