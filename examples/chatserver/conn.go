@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"slices"
 	"sync"
@@ -16,10 +17,10 @@ import (
 
 // conn is one connection, from the first byte to its end.
 type conn struct {
-	nc     net.Conn
-	cancel context.CancelFunc // aborts the negotiation
+	nc net.Conn
 
 	mu     sync.Mutex
+	cancel context.CancelFunc // aborts the negotiation (set once it began)
 	st     *stream.Stream     // set once negotiated
 	ending *streamerror.Error // end was called before that
 
@@ -31,13 +32,15 @@ type conn struct {
 // short).
 func (c *conn) end(se *streamerror.Error) {
 	c.mu.Lock()
-	st := c.st
+	st, cancel := c.st, c.cancel
 	if st == nil && c.ending == nil {
 		c.ending = se
 	}
 	c.mu.Unlock()
 	if st == nil {
-		c.cancel()
+		if cancel != nil {
+			cancel()
+		}
 		return
 	}
 	st.CloseWithError(se)
@@ -53,10 +56,12 @@ func (c *conn) established(st *stream.Stream) *streamerror.Error {
 }
 
 // serve runs one connection: negotiation, the session, the end.
+//
+// The session runs in a frame of its own, below serve's small one, so
+// that the goroutine's stack, while it waits for an idle client, is
+// little more than the read path: the runtime then shrinks it to 4 KiB.
 func (s *Server) serve(nc net.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
-	defer cancel()
-	c := &conn{nc: nc, cancel: cancel}
+	c := &conn{nc: nc}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -70,8 +75,25 @@ func (s *Server) serve(nc net.Conn) {
 		delete(s.conns, c)
 		s.mu.Unlock()
 	}()
+	if ss := s.negotiate(c); ss != nil {
+		s.run(ss)
+	}
+}
 
-	log := s.cfg.Log.With("remote", nc.RemoteAddr().String())
+// negotiate runs c's header exchange and feature negotiation, within
+// HandshakeTimeout, and returns its session ready to run, or nil when the
+// stream did not get that far (it is over then).
+func (s *Server) negotiate(c *conn) *session {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HandshakeTimeout)
+	defer cancel()
+	c.mu.Lock()
+	c.cancel = cancel
+	if c.ending != nil {
+		cancel() // end came first
+	}
+	c.mu.Unlock()
+	nc := c.nc
+	log := s.cfg.Log.With("remote", nc.RemoteAddr().String()) // for the negotiation only
 	var trace func(stream.Event)
 	if s.cfg.Trace != nil {
 		trace = s.cfg.Trace(nc)
@@ -103,7 +125,7 @@ func (s *Server) serve(nc net.Conn) {
 			s.logout(ss)
 			ss.finish()
 		}
-		return
+		return nil
 	}
 	if ss == nil || st.Bound() != ss.jid {
 		// Bind is mandatory-to-negotiate: this cannot happen.
@@ -113,28 +135,40 @@ func (s *Server) serve(nc net.Conn) {
 			s.logout(ss)
 			ss.finish()
 		}
-		return
+		return nil
 	}
 	if se := c.established(st); se != nil {
 		st.CloseWithError(se)
 		s.logout(ss)
 		ss.finish()
-		return
+		return nil
 	}
-	log = log.With("jid", ss.jid.String())
-	log.Info("session started")
+	c.mu.Lock()
+	c.cancel = nil // let the negotiation's ctx go
+	c.mu.Unlock()
+	return ss
+}
 
+// run runs an established session until its stream ends. It logs with
+// a logger made for the occasion: one kept for the session's life would
+// cost each idle session a few hundred bytes.
+func (s *Server) run(ss *session) {
+	ss.logger().Info("session started")
 	ss.established()
-	err = ss.readLoop()
+	err := ss.readLoop()
 	s.logout(ss)
 	ss.finish()
-	st.Close()
-	switch {
-	case err == io.EOF:
-		log.Info("session ended by the client")
-	default:
-		log.Info("session ended", "err", err)
+	ss.c.st.Close()
+	if err == io.EOF {
+		ss.logger().Info("session ended by the client")
+	} else {
+		ss.logger().Info("session ended", "err", err)
 	}
+}
+
+// logger returns the server's logger with the session's attributes.
+func (ss *session) logger() *slog.Logger {
+	return ss.srv.cfg.Log.With("remote", ss.c.nc.RemoteAddr().String(), "jid", ss.jid.String())
 }
 
 // readLoop handles what the client sends until its stream ends, and
