@@ -1,6 +1,7 @@
 package streamtest
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -19,11 +20,12 @@ const LeakGrace = 5 * time.Second
 //
 //	func TestMain(m *testing.M) { streamtest.Main(m) }
 //
-// It calls os.Exit.
+// It does not check a fuzzing run (-fuzz), whose coordinator and workers
+// keep goroutines of their own. It calls os.Exit.
 func Main(m *testing.M) {
 	before := runtime.NumGoroutine()
 	code := m.Run()
-	if code == 0 {
+	if code == 0 && !fuzzing() {
 		if n := settle(before, LeakGrace); n > before {
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
@@ -32,6 +34,19 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// fuzzing reports whether the test binary runs as a fuzzing coordinator
+// or worker.
+func fuzzing() bool {
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil {
+			if v := f.Value.String(); v != "" && v != "false" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // settle waits, up to d, for the number of goroutines to fall to want,
