@@ -78,9 +78,10 @@ type Config struct {
 	// cannot hold up the senders routing to it. Zero means
 	// DefaultQueueSize.
 	QueueSize int
-	// WriteTimeout bounds the writing of one stanza to a client; a write
-	// that takes longer ends that client's stream. Zero means
-	// DefaultWriteTimeout.
+	// WriteTimeout bounds the writing of what is queued for a client,
+	// up to 64 stanzas at a time (written together, see
+	// stream.Stream.SendAll); a write that takes longer ends that
+	// client's stream. Zero means DefaultWriteTimeout.
 	WriteTimeout time.Duration
 	// HandshakeTimeout bounds a connection's header exchange and feature
 	// negotiation (STARTTLS, SASL, resource binding). Zero means

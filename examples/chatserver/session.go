@@ -2,6 +2,7 @@ package chatserver
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/xmppkit/xmpp/jid"
@@ -171,13 +172,16 @@ func (ss *session) writeLoop(done chan struct{}) {
 			ss.qmu.Unlock()
 			return
 		}
-		el := ss.queue[0]
-		ss.queue[0] = nil
-		if ss.queue = ss.queue[1:]; len(ss.queue) == 0 {
+		// Take what is queued, up to a batch, and write it with one
+		// Write (stream.SendAll).
+		n := min(len(ss.queue), writeBatch)
+		batch := slices.Clone(ss.queue[:n])
+		clear(ss.queue[:n])
+		if ss.queue = ss.queue[n:]; len(ss.queue) == 0 {
 			ss.queue = nil // release the array
 		}
 		ss.qmu.Unlock()
-		if !ss.write(context.Background(), el) {
+		if !ss.write(context.Background(), batch...) {
 			ss.qmu.Lock()
 			ss.closed, ss.queue, ss.writing = true, nil, false
 			ss.qmu.Unlock()
@@ -208,18 +212,24 @@ func (ss *session) finish() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ss.srv.cfg.CloseTimeout)
 	defer cancel()
-	for _, el := range rest {
-		if !ss.write(ctx, el) {
+	for len(rest) > 0 {
+		n := min(len(rest), writeBatch)
+		if !ss.write(ctx, rest[:n]...) {
 			return
 		}
+		rest = rest[n:]
 	}
 }
 
-// write sends el within WriteTimeout and ctx, and reports success.
-func (ss *session) write(ctx context.Context, el stanza.Element) bool {
+// writeBatch is the most stanzas written at once.
+const writeBatch = 64
+
+// write sends els, with as few Writes as stream.SendAll makes, within
+// WriteTimeout and ctx, and reports success.
+func (ss *session) write(ctx context.Context, els ...stanza.Element) bool {
 	ctx, cancel := context.WithTimeout(ctx, ss.srv.cfg.WriteTimeout)
 	defer cancel()
-	if err := ss.c.st.Send(ctx, el); err != nil {
+	if err := ss.c.st.SendAll(ctx, els...); err != nil {
 		// A write that failed or timed out has closed the transport; the
 		// reader sees it and ends the session.
 		ss.srv.cfg.Log.Info("write failed", "jid", ss.jid.String(), "err", err)
