@@ -374,6 +374,13 @@ func (d *Decoder) Reset(r io.Reader) {
 	d.setReader(r)
 }
 
+// Buffered returns how many bytes the Decoder has read from its reader
+// and not yet consumed: the start of the next element, whitespace, or
+// more elements. When it is zero, the next call of Next reads first, and
+// a caller may wait for input (without a buffer, see IdleReader) before
+// calling it.
+func (d *Decoder) Buffered() int { return d.end - d.pos }
+
 // InputOffset returns the stream offset just after the last byte the
 // Decoder consumed: the end of the element last returned.
 func (d *Decoder) InputOffset() int64 { return d.off + int64(d.pos) }
@@ -436,11 +443,26 @@ func (d *Decoder) Next() (Element, error) {
 	if err != nil {
 		var bad *BadStanzaError
 		if errors.As(err, &bad) {
+			d.idleNow()
 			return nil, err
 		}
 		return nil, d.fail(err)
 	}
+	d.idleNow()
 	return el, nil
+}
+
+// idleNow lets go of the read buffer, over an IdleReader, when every byte
+// read has been consumed: the caller may now wait for the peer before
+// calling Next again (see Buffered), and the stream should cost no
+// buffer meanwhile. Nothing of the buffer is referenced any more.
+func (d *Decoder) idleNow() {
+	if d.idle == nil || d.pos != d.end || d.buf == nil {
+		return
+	}
+	d.off += int64(d.end)
+	d.pos, d.end, d.es, d.vend = 0, 0, 0, 0
+	d.releaseBuf(nil)
 }
 
 // fail makes err the sticky error, turning read errors into positioned

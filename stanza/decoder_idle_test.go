@@ -50,6 +50,9 @@ func TestDecoderIdleReleasesBuffer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if d.Buffered() == 0 && d.buf != nil {
+			t.Fatalf("after message %d, nothing buffered, the Decoder still holds its buffer", n)
+		}
 		n++
 	}
 	if n != 50 {
