@@ -187,6 +187,8 @@ func (s *Stream) writeError(ctx context.Context, se *streamerror.Error) (bool, e
 	select {
 	case s.wsem <- struct{}{}:
 	case <-ctx.Done():
+		// A write is stuck: the peer does not read.
+		s.abortive.Store(true)
 		return false, nil
 	}
 	defer s.unlockWrite()

@@ -21,6 +21,8 @@ type framing interface {
 	next() (stanza.Element, error)
 	// reset starts reading a new stream from r (§4.3.3 restart).
 	reset(r io.Reader)
+	// buffered reports how many bytes were read and not yet consumed.
+	buffered() int
 
 	// appendHeader, appendElement, appendFeatures and appendEnd append
 	// one unit of output to dst; the Stream writes each unit, or a
@@ -47,6 +49,7 @@ func newXMLFraming(r io.Reader, lim *stanza.Limits) *xmlFraming {
 func (f *xmlFraming) readHeader() (*stanza.Header, error) { return f.dec.Header() }
 func (f *xmlFraming) next() (stanza.Element, error)       { return f.dec.Next() }
 func (f *xmlFraming) reset(r io.Reader)                   { f.dec.Reset(r) }
+func (f *xmlFraming) buffered() int                       { return f.dec.Buffered() }
 
 func (f *xmlFraming) appendHeader(dst []byte, h *stanza.Header) ([]byte, error) {
 	return stanza.AppendHeader(dst, h)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,4 +90,41 @@ func TestTCPIdleInterrupt(t *testing.T) {
 			t.Fatal("Next returned no error after Close")
 		}
 	})
+}
+
+// A peer that stops reading: once a write times out, the connection is
+// closed without lingering, so the peer finds it reset rather than
+// trickling out what the kernel held.
+func TestTCPAbortiveClose(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	must(t, err)
+	defer peer.Close()
+	peer.(*net.TCPConn).SetReadBuffer(4 << 10)
+	conn, err := ln.Accept()
+	must(t, err)
+	_, err = io.WriteString(peer, clientHeader)
+	must(t, err)
+	s, err := Accept(ctxT(t), conn, serverConfig())
+	must(t, err)
+	big := &stanza.Message{Body: strings.Repeat("x", 64<<10)}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		err := s.Send(ctx, big)
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Send: %v, want DeadlineExceeded", err)
+			}
+			break
+		}
+	}
+	peer.SetReadDeadline(time.Now().Add(testTimeout))
+	_, err = io.Copy(io.Discard, peer)
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the peer read until %v, want a reset", err)
+	}
 }

@@ -56,6 +56,7 @@ func (s *Stream) handshake(ctx context.Context, run func(context.Context, *Negot
 		err = s.closedErr()
 	}
 	if err == nil {
+		s.expectIdle()
 		return nil
 	}
 	if errors.Is(err, io.EOF) {

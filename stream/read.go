@@ -53,6 +53,9 @@ func (s *Stream) Next(ctx context.Context) (stanza.Element, error) {
 		return q.result()
 	}
 	defer s.unlockRead()
+	if err := s.waitIdle(ctx); err != nil {
+		return nil, err
+	}
 	return s.nextLocked(ctx)
 }
 
@@ -66,6 +69,7 @@ func (s *Stream) acquireRead(ctx context.Context) (*queued, error) {
 	bl := s.madeBacklog()
 	select {
 	case q := <-bl:
+		s.iq.taken.Add(1)
 		return q, nil
 	default:
 	}
@@ -80,6 +84,7 @@ func (s *Stream) acquireRead(ctx context.Context) (*queued, error) {
 	case s.rsem <- struct{}{}:
 		return nil, nil
 	case q := <-bl:
+		s.iq.taken.Add(1)
 		return q, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("stream: next: %w", context.Cause(ctx))
@@ -96,6 +101,7 @@ func (s *Stream) nextLocked(ctx context.Context) (stanza.Element, error) {
 	for {
 		select {
 		case q := <-bl:
+			s.iq.taken.Add(1)
 			return q.result()
 		default:
 		}
@@ -225,15 +231,7 @@ func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
 	armed := s.rwait.start(s, ioRead, ctx)
 	el, err := s.fr.next()
 	if s.rwait.end(s, ioRead, armed) && err != nil && !isBadStanza(err) {
-		err = fmt.Errorf("stream: read: %w", context.Cause(ctx))
-		if s.closing.Load() {
-			err = s.closedErr()
-		} else if timedOut(ctx) {
-			return nil, s.fail(&streamerror.Error{Condition: streamerror.ConnectionTimeout}, err)
-		}
-		s.endRead(err)
-		s.shutdown(err)
-		return nil, err
+		return nil, s.readInterrupted(ctx)
 	}
 	if err != nil {
 		return nil, s.readFailed(err)
@@ -242,6 +240,21 @@ func (s *Stream) readFresh(ctx context.Context) (stanza.Element, error) {
 		s.peerEnded.Store(true)
 	}
 	return el, nil
+}
+
+// readInterrupted ends the stream after ctx interrupted a read, and
+// returns the error that reads return from then on: connection-timeout
+// sent when ctx's deadline passed (see timedOut).
+func (s *Stream) readInterrupted(ctx context.Context) error {
+	err := fmt.Errorf("stream: read: %w", context.Cause(ctx))
+	if s.closing.Load() {
+		err = s.closedErr()
+	} else if timedOut(ctx) {
+		return s.fail(&streamerror.Error{Condition: streamerror.ConnectionTimeout}, err)
+	}
+	s.endRead(err)
+	s.shutdown(err)
+	return err
 }
 
 // timedOut reports whether ctx ended because its deadline passed: a read

@@ -185,6 +185,9 @@ func (sv *server) next(ctx context.Context) (stanza.Element, error) {
 		}
 		sv.locked = true
 	}
+	if err := sv.s.waitIdle(ctx); err != nil {
+		return nil, err
+	}
 	return sv.s.nextLocked(ctx)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,11 @@ import (
 // The Stream owns the transport from the moment it is handed to Open or
 // Accept: it closes it, if it is an io.Closer, when the stream ends (by
 // Close, by a stream error sent or received, or when an I/O operation is
-// interrupted by its ctx), and when Open or Accept fail.
+// interrupted by its ctx), and when Open or Accept fail. When the peer
+// stopped reading (a write failed or timed out, or the stream error
+// could not be written), a TCP transport (or the one under a *tls.Conn)
+// is closed without lingering (SO_LINGER 0): the bytes the kernel still
+// holds for a peer that does not read are dropped at once.
 type Stream struct {
 	cfg        Config
 	initiating bool
@@ -74,12 +79,18 @@ type Stream struct {
 	negotiated []xml.Name // features negotiated, in order (set during Open/Accept)
 	bound      jid.JID    // the full JID bound by resource binding (set during Open/Accept)
 
+	// abortive is set when a write failed or could not get through: the
+	// transport is then closed without lingering (see shutdown).
+	abortive atomic.Bool
+
 	closeOnce sync.Once
 	closeErr  error
 	closing   atomic.Bool // Close or CloseWithError has begun
 	peerEnded atomic.Bool // the peer sent its closing tag or a stream error
 
 	redactIn atomic.Bool // trace inbound bytes as redacted (SASL exchanges)
+
+	idle idleState // waiting for input without a buffer (idle_unix.go)
 
 	// in and out are the element hooks (see hooks.go).
 	in  []inHook
@@ -263,6 +274,18 @@ func (s *Stream) shutdown(cause error) error {
 		s.tmu.Lock()
 		rw := s.rw
 		s.tmu.Unlock()
+		sock := any(rw)
+		if tc, ok := rw.(interface{ NetConn() net.Conn }); ok {
+			sock = tc.NetConn() // a *tls.Conn: the socket under it
+		}
+		if l, ok := sock.(interface{ SetLinger(int) error }); ok && s.abortive.Load() {
+			// What we wrote last did not get through (the peer does
+			// not read, or a write was cut short): drop what the
+			// kernel still holds instead of keeping the connection,
+			// and its buffers, for as long as the peer keeps its
+			// window shut.
+			l.SetLinger(0)
+		}
 		if c, ok := rw.(io.Closer); ok {
 			s.tErr = c.Close()
 		}
@@ -275,4 +298,5 @@ func (s *Stream) swap(rw io.ReadWriter) {
 	s.tmu.Lock()
 	s.rw = rw
 	s.tmu.Unlock()
+	s.resetIdle()
 }

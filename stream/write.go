@@ -227,6 +227,7 @@ func (s *Stream) writeUnits(ctx context.Context, b []byte, secret bool, ends []i
 		err = fmt.Errorf("stream: write: %w", err)
 		s.wclosed, s.werr = true, err
 		s.wwait.release()
+		s.abortive.Store(true)
 		s.shutdown(err)
 		return err
 	}
