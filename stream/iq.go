@@ -11,6 +11,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/xmppkit/xmpp/jid"
 	"github.com/xmppkit/xmpp/stanza"
@@ -24,9 +25,11 @@ const MaxBacklog = 32
 
 // ErrBacklog is returned by SendIQ when the reply could only be reached
 // by reading past MaxBacklog elements that nobody takes (no Next or
-// Serve runs, or Serve's handlers are all blocked): the request is
-// dropped from the tracker, and its reply, if it comes, is an ordinary
-// stanza.
+// Serve runs, or Serve's handlers are all blocked, or the reader loop is
+// the very goroutine waiting in SendIQ): the request is dropped from the
+// tracker, and its reply, if it comes, is an ordinary stanza. A reader
+// loop that takes from the backlog meanwhile (within 50 ms of it filling
+// up) keeps SendIQ waiting instead.
 var ErrBacklog = errors.New("stream: send iq: too many elements wait for Next or Serve")
 
 // errNotRequest is returned by SendIQ for an IQ that is not a get or set.
@@ -45,6 +48,9 @@ type iqState struct {
 	// bl is the backlog: what SendIQ read in Next's stead (read.go).
 	blOnce sync.Once
 	bl     atomic.Pointer[chan *queued]
+	// taken counts the elements Next and Serve took from the backlog:
+	// it moves while someone consumes what SendIQ reads.
+	taken atomic.Uint64
 
 	idMu  sync.Mutex
 	idBlk cipher.Block
@@ -131,7 +137,8 @@ func (s *Stream) deliver(iq *stanza.IQ) bool {
 // The reply comes through whoever reads the stream: a Next or Serve
 // running in another goroutine takes it and never returns it. When none
 // is reading, SendIQ reads in its stead, keeping what it reads for Next
-// (up to MaxBacklog elements; past that it fails with ErrBacklog): with
+// (up to MaxBacklog elements; past that it fails with ErrBacklog, unless
+// a Next or Serve is taking them): with
 // a ctx that cannot be cancelled (ctx.Done() == nil) it reads in the
 // calling goroutine; otherwise it starts a goroutine that reads for every
 // SendIQ until it reads an element that is no reply while no SendIQ
@@ -175,6 +182,7 @@ func (s *Stream) SendIQ(ctx context.Context, iq *stanza.IQ) (*stanza.IQ, error) 
 // await waits for c's reply, reading in the stead of Next when nobody
 // reads (see SendIQ).
 func (s *Stream) await(ctx context.Context, c *stanza.Call) (*stanza.IQ, error) {
+	mark := s.iq.taken.Load()
 	for {
 		select {
 		case s.rsem <- struct{}{}: // nobody reads: no full select
@@ -204,6 +212,12 @@ func (s *Stream) await(ctx context.Context, c *stanza.Call) (*stanza.IQ, error) 
 			s.unlockRead()
 		case len(s.madeBacklog()) == MaxBacklog:
 			s.unlockRead()
+			if s.consuming(ctx, c, mark) {
+				// A Next or Serve loop takes what we read: it
+				// will read on, and deliver the reply.
+				mark = s.iq.taken.Load()
+				continue
+			}
 			if c.Cancel() {
 				return nil, ErrBacklog
 			}
@@ -213,6 +227,40 @@ func (s *Stream) await(ctx context.Context, c *stanza.Call) (*stanza.IQ, error) 
 			s.unlockRead()
 		default:
 			s.startPump()
+		}
+	}
+}
+
+// backlogGrace is how long a SendIQ facing a full backlog waits for a
+// Next or Serve to take from it before it gives up with ErrBacklog.
+const backlogGrace = 50 * time.Millisecond
+
+// consuming reports whether a Next or Serve took from the backlog since
+// mark, waiting up to backlogGrace for one to; also true once c has its
+// reply or ctx is done, for the caller's loop to return. A busy reader
+// loop (one that takes elements faster than it is idle) is told from one
+// that is stuck — in the very call that waits for this reply, say — by
+// this progress, not by a guess.
+func (s *Stream) consuming(ctx context.Context, c *stanza.Call, mark uint64) bool {
+	if s.iq.taken.Load() != mark {
+		return true
+	}
+	deadline := time.NewTimer(backlogGrace)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.Done():
+			return true
+		case <-ctx.Done():
+			return true
+		case <-deadline.C:
+			return s.iq.taken.Load() != mark
+		case <-tick.C:
+			if s.iq.taken.Load() != mark {
+				return true
+			}
 		}
 	}
 }

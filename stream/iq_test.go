@@ -386,6 +386,47 @@ func TestSendIQBacklog(t *testing.T) {
 	}
 }
 
+// A busy Next loop that takes what SendIQ read in its stead keeps SendIQ
+// waiting for its reply, however many elements come first: the backlog
+// fills, but it is being taken from.
+func TestSendIQBacklogTaken(t *testing.T) {
+	t.Parallel()
+	p, c := openClient(t)
+	const n = 20 * MaxBacklog
+	got := make(chan int, 1)
+	go func() {
+		// The reader loop: it takes each message, and between them is
+		// busy, not in Next.
+		count := 0
+		for {
+			el, err := c.Next(ctxT(t))
+			if err != nil {
+				got <- count
+				return
+			}
+			if _, ok := el.(*stanza.Message); ok {
+				count++
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctxT(t), testTimeout)
+	defer cancel()
+	res := goSendIQ(ctx, c, ping("b2", romeoFull))
+	p.expect(t, reqLine("b2", romeoFull))
+	var all []string
+	for i := range n {
+		all = append(all, fmt.Sprintf("<message from='romeo@example.net/orchard' id='m%d'/>", i))
+	}
+	p.send(strings.Join(all, "") + "<iq from='romeo@example.net/orchard' id='b2' type='result'/>")
+	if r := recv(t, res); r.err != nil {
+		t.Fatalf("SendIQ: %v, want the reply", r.err)
+	}
+	p.send(endTag)
+	if count := <-got; count != n {
+		t.Errorf("the reader loop took %d messages, want %d", count, n)
+	}
+}
+
 // Every waiting SendIQ is released when the stream ends, with an error
 // telling why.
 func TestSendIQStreamEnd(t *testing.T) {
