@@ -181,10 +181,12 @@ func (ss *session) readLoop() error {
 			var bad *stanza.BadStanzaError
 			if errors.As(err, &bad) {
 				ss.srv.badStanza(ss, bad)
+				ss.throttle()
 				continue
 			}
 			return err
 		}
 		ss.srv.handle(ss, el)
+		ss.throttle()
 	}
 }

@@ -79,7 +79,7 @@ func (s *Server) iq(ss *session, iq *stanza.IQ) {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		if r := s.sessions[iq.To.Bare()][iq.To.Resourcepart()]; r != nil {
-			r.deliver(iq) // §8.5.3.1
+			r.deliver(ss, iq) // §8.5.3.1
 			return
 		}
 		bounce(ss, iq, stanza.ServiceUnavailable) // §8.5.3.2.3
@@ -104,26 +104,26 @@ func (s *Server) serveIQ(ss *session, iq *stanza.IQ, account bool) {
 	get := iq.Type == stanza.IQGet
 	switch name := iq.Payload.Name; {
 	case name == pingName && get:
-		ss.deliver(iq.ResultReply(nil))
+		ss.deliver(ss, iq.ResultReply(nil))
 	case name == discoInfoName && get:
 		if iq.Payload.Attr("node") != "" {
 			bounce(ss, iq, stanza.ItemNotFound) // XEP-0030 §3.1: no nodes here
 			return
 		}
 		if account {
-			ss.deliver(iq.ResultReply(accountInfo))
+			ss.deliver(ss, iq.ResultReply(accountInfo))
 		} else {
-			ss.deliver(iq.ResultReply(serverInfo))
+			ss.deliver(ss, iq.ResultReply(serverInfo))
 		}
 	case name == discoItemsName && get:
 		if iq.Payload.Attr("node") != "" {
 			bounce(ss, iq, stanza.ItemNotFound)
 			return
 		}
-		ss.deliver(iq.ResultReply(emptyItems))
+		ss.deliver(ss, iq.ResultReply(emptyItems))
 	case name == rosterName && account:
 		if get {
-			ss.deliver(iq.ResultReply(emptyRoster))
+			ss.deliver(ss, iq.ResultReply(emptyRoster))
 			return
 		}
 		// A roster set: this server stores no roster.

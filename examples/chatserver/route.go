@@ -61,15 +61,15 @@ func bounce(ss *session, el stanza.Element, c stanza.Condition) {
 	switch v := el.(type) {
 	case *stanza.Message:
 		if v.Type != stanza.MessageError {
-			ss.deliver(v.ErrorReply(e))
+			ss.deliver(ss, v.ErrorReply(e))
 		}
 	case *stanza.Presence:
 		if v.Type != stanza.PresenceError {
-			ss.deliver(v.ErrorReply(e))
+			ss.deliver(ss, v.ErrorReply(e))
 		}
 	case *stanza.IQ:
 		if v.Type == stanza.IQGet || v.Type == stanza.IQSet {
-			ss.deliver(v.ErrorReply(e))
+			ss.deliver(ss, v.ErrorReply(e))
 		}
 	}
 }
@@ -122,7 +122,7 @@ func (s *Server) message(ss *session, m *stanza.Message) {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		if r := s.sessions[m.To.Bare()][m.To.Resourcepart()]; r != nil {
-			r.deliver(m) // §8.5.3.1
+			r.deliver(ss, m) // §8.5.3.1
 			return
 		}
 		// §8.5.3.2.1: no such resource. A chat message goes to the bare
@@ -171,7 +171,7 @@ func (s *Server) messageToBareLocked(ss *session, m *stanza.Message) {
 	case stanza.MessageHeadline:
 		// Every non-negative resource; none: ignored.
 		for _, r := range all {
-			r.deliver(m)
+			r.deliver(ss, m)
 		}
 	default: // normal (or no type) and chat
 		if len(best) == 0 {
@@ -181,7 +181,7 @@ func (s *Server) messageToBareLocked(ss *session, m *stanza.Message) {
 		}
 		// The "most available" resources: those of highest priority.
 		for _, r := range best {
-			r.deliver(m)
+			r.deliver(ss, m)
 		}
 	}
 }
@@ -236,7 +236,7 @@ func (s *Server) routePresence(ss *session, p *stanza.Presence) {
 	defer s.mu.RUnlock()
 	if p.To.Resourcepart() != "" {
 		if r := s.sessions[p.To.Bare()][p.To.Resourcepart()]; r != nil {
-			r.deliver(p) // §8.5.3.1
+			r.deliver(ss, p) // §8.5.3.1
 			return
 		}
 		// §8.5.3.2.2: available, unavailable and error presence to a
@@ -268,7 +268,7 @@ func (s *Server) routePresence(ss *session, p *stanza.Presence) {
 	// available resource; §8.5.2.2.2: with none, it is ignored.
 	for _, r := range s.sessions[p.To.Bare()] {
 		if r.available {
-			r.deliver(p)
+			r.deliver(ss, p)
 		}
 	}
 }
@@ -291,9 +291,9 @@ func (s *Server) available(ss *session, p *stanza.Presence) {
 		if !r.available {
 			continue
 		}
-		r.deliver(p)
+		r.deliver(ss, p)
 		if initial && r != ss && r.presence != nil {
-			ss.deliver(r.presence)
+			ss.deliver(ss, r.presence)
 		}
 	}
 }
@@ -311,7 +311,7 @@ func (s *Server) unavailable(ss *session, p *stanza.Presence, self bool) {
 	s.mu.RLock()
 	for _, r := range s.sessions[ss.jid.Bare()] {
 		if r.available || (self && r == ss) {
-			r.deliver(p)
+			r.deliver(ss, p)
 		}
 	}
 	s.mu.RUnlock()

@@ -73,9 +73,12 @@ type Config struct {
 	AllowPlainWithoutTLS bool
 
 	// QueueSize bounds the stanzas waiting to be written to one client.
-	// A client that lets its queue fill up (it does not read) is
-	// disconnected with a policy-violation stream error, so that it
-	// cannot hold up the senders routing to it. Zero means
+	// A client whose stanzas fill another's queue is not read from until
+	// that queue has room again (it cannot send faster than its
+	// recipients read, and nothing is dropped); a queue that stays full
+	// for WriteTimeout, or grows past four times QueueSize with the
+	// stanzas of many senders, means its client does not read: it is
+	// disconnected with a policy-violation stream error. Zero means
 	// DefaultQueueSize.
 	QueueSize int
 	// WriteTimeout bounds the writing of what is queued for a client,

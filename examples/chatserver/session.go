@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/xmppkit/xmpp/jid"
 	"github.com/xmppkit/xmpp/stanza"
@@ -31,6 +32,12 @@ type session struct {
 	writing    bool             // a writer goroutine runs
 	writerDone chan struct{}    // closed when it returns
 	closed     bool             // the session is ending: deliver drops
+	room       chan struct{}    // closed when the queue is below QueueSize again (see waitRoom)
+
+	// blocked holds the sessions whose queues this session's stanzas
+	// filled: its reader waits for room in them before it reads on
+	// (throttle). Only the reading goroutine uses it.
+	blocked []*session
 
 	// Presence (RFC 6121 §4), guarded by srv.mu.
 	available bool
@@ -107,6 +114,7 @@ func (s *Server) logout(ss *session) {
 func (ss *session) kill(se *streamerror.Error) {
 	ss.qmu.Lock()
 	ss.closed, ss.queue = true, nil
+	ss.roomLocked()
 	ss.qmu.Unlock()
 	ss.srv.wg.Add(1)
 	go func() {
@@ -115,25 +123,82 @@ func (ss *session) kill(se *streamerror.Error) {
 	}()
 }
 
-// deliver queues el for the client without blocking. A full queue ends
-// the session with policy-violation (RFC 6120 §4.9.3.14): the client
-// does not read what it is sent. The caller must not modify el
-// afterwards (it may be queued to several sessions), and must hold s.mu
-// with ss in the routing table, or be ss's own goroutine.
-func (ss *session) deliver(el stanza.Element) {
+// hardQueue is how many times QueueSize a queue may hold, with the
+// stanzas of several senders (each of which then waits, see throttle),
+// before its client is disconnected all the same.
+const hardQueue = 4
+
+// deliver queues el for the client without blocking, on behalf of the
+// session from (nil for the server itself). When that fills the queue
+// (QueueSize), from's reader waits for room before it reads on (see
+// throttle): a sender cannot outrun its recipient, and nothing is
+// dropped. A queue past hardQueue×QueueSize (many senders at once) ends
+// the session with policy-violation (RFC 6120 §4.9.3.14). The caller must
+// not modify el afterwards (it may be queued to several sessions), and
+// must hold s.mu with ss in the routing table, or be ss's own goroutine;
+// from, when set, is the caller's own session.
+func (ss *session) deliver(from *session, el stanza.Element) {
 	ss.qmu.Lock()
 	if ss.closed {
 		ss.qmu.Unlock()
 		return
 	}
-	if len(ss.queue) >= ss.srv.cfg.QueueSize {
+	if len(ss.queue) >= hardQueue*ss.srv.cfg.QueueSize {
 		ss.qmu.Unlock()
 		ss.end(&streamerror.Error{Condition: streamerror.PolicyViolation, Text: "too many stanzas waiting: the client does not read"})
 		return
 	}
 	ss.queue = append(ss.queue, el)
 	ss.startWriter()
+	full := len(ss.queue) >= ss.srv.cfg.QueueSize
 	ss.qmu.Unlock()
+	if full && from != nil && !slices.Contains(from.blocked, ss) {
+		from.blocked = append(from.blocked, ss)
+	}
+}
+
+// throttle waits, after ss's reader handled a stanza, for room in the
+// queues that stanza filled (deliver): ss's client is not read from
+// meanwhile, so that one that sends faster than its recipients read is
+// slowed down to their pace.
+func (ss *session) throttle() {
+	for i, r := range ss.blocked {
+		r.waitRoom()
+		ss.blocked[i] = nil
+	}
+	ss.blocked = ss.blocked[:0]
+}
+
+// waitRoom waits until ss's queue is below QueueSize. If it is not
+// within WriteTimeout, ss's client does not read what it is sent, and
+// its session ends with policy-violation (RFC 6120 §4.9.3.14).
+func (ss *session) waitRoom() {
+	ss.qmu.Lock()
+	if ss.closed || len(ss.queue) < ss.srv.cfg.QueueSize {
+		ss.qmu.Unlock()
+		return
+	}
+	if ss.room == nil {
+		ss.room = make(chan struct{})
+	}
+	room := ss.room
+	ss.qmu.Unlock()
+	t := time.NewTimer(ss.srv.cfg.WriteTimeout)
+	defer t.Stop()
+	select {
+	case <-room:
+	case <-t.C:
+		ss.end(&streamerror.Error{Condition: streamerror.PolicyViolation, Text: "too many stanzas waiting: the client does not read"})
+	}
+}
+
+// roomLocked wakes the senders waiting for room in ss's queue, if there
+// is room or the session is ending; ss.qmu is held.
+func (ss *session) roomLocked() {
+	if ss.room != nil && (ss.closed || len(ss.queue) < ss.srv.cfg.QueueSize) {
+		close(ss.room)
+		ss.room = nil
+	}
 }
 
 // established lets writers run, now that the stream is there, and
@@ -180,10 +245,12 @@ func (ss *session) writeLoop(done chan struct{}) {
 		if ss.queue = ss.queue[n:]; len(ss.queue) == 0 {
 			ss.queue = nil // release the array
 		}
+		ss.roomLocked()
 		ss.qmu.Unlock()
 		if !ss.write(context.Background(), batch...) {
 			ss.qmu.Lock()
 			ss.closed, ss.queue, ss.writing = true, nil, false
+			ss.roomLocked()
 			ss.qmu.Unlock()
 			return
 		}
@@ -195,6 +262,7 @@ func (ss *session) writeLoop(done chan struct{}) {
 func (ss *session) finish() {
 	ss.qmu.Lock()
 	ss.closed = true
+	ss.roomLocked()
 	var done chan struct{}
 	if ss.writing {
 		done = ss.writerDone
