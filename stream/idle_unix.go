@@ -147,12 +147,9 @@ func (r transportReader) ReadIdle(get func() []byte, put func([]byte)) (int, err
 // failures are left to the read that follows. The read lock is held.
 func (s *Stream) waitIdle(ctx context.Context) error {
 	st := &s.idle
-	if !st.hint && st.checked || len(s.pending) > 0 || s.fr.buffered() > 0 ||
-		len(s.madeBacklog()) > 0 || ctx.Err() != nil || s.readErr() != nil {
-		return nil
-	}
 	rc, _ := s.rawConn()
-	if rc == nil || !st.hint {
+	if rc == nil || !st.hint || len(s.pending) > 0 || s.fr.buffered() > 0 ||
+		len(s.madeBacklog()) > 0 || ctx.Err() != nil || s.readErr() != nil {
 		return nil
 	}
 	st.waited = false
