@@ -3,6 +3,7 @@ package chatserver_test
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -291,4 +292,70 @@ func login(user string) string {
 	     <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>` + user + `@example.com/{{res}}</jid></bind>
 	   </iq>
 `
+}
+
+// A burst bigger than the queue to a client that reads reaches it whole:
+// the sender is slowed down to the reader's pace, nobody is
+// disconnected, nothing is lost.
+func TestBurstToReader(t *testing.T) {
+	t.Parallel()
+	ts := newServer(t, &chatserver.Config{QueueSize: 4, Log: testLog(t)})
+	romeo := ts.dial("romeo", "orchard", nil)
+	juliet := ts.dial("juliet", "balcony", nil)
+	const n = 500
+	got := make(chan int, 1)
+	go func() {
+		count := 0
+		for count < n {
+			el, err := romeo.Next(ctxT(t))
+			if err != nil {
+				break
+			}
+			if m, ok := el.(*stanza.Message); ok && m.Body == fmt.Sprint(count) {
+				count++
+			}
+		}
+		got <- count
+	}()
+	for i := range n {
+		m := &stanza.Message{To: romeo.Bound(), Type: stanza.MessageChat, Body: fmt.Sprint(i)}
+		if err := juliet.Send(ctxT(t), m); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if count := <-got; count != n {
+		t.Fatalf("romeo received %d messages in order, want %d", count, n)
+	}
+}
+
+// Requests pipelined far past the queue's size are all answered, to a
+// client that reads its answers.
+func TestPipelinedPings(t *testing.T) {
+	t.Parallel()
+	ts := newServer(t, &chatserver.Config{QueueSize: 4, Log: testLog(t)})
+	juliet := ts.dial("juliet", "balcony", nil)
+	const n = 300
+	got := make(chan int, 1)
+	go func() {
+		count := 0
+		for count < n {
+			el, err := juliet.Next(ctxT(t))
+			if err != nil {
+				break
+			}
+			if iq, ok := el.(*stanza.IQ); ok && iq.Type == stanza.IQResult {
+				count++
+			}
+		}
+		got <- count
+	}()
+	for i := range n {
+		iq := &stanza.IQ{ID: fmt.Sprint("p", i), Type: stanza.IQGet, Payload: &stanza.Raw{Name: xmlName(chatserver.NSPing, "ping")}}
+		if err := juliet.Send(ctxT(t), iq); err != nil {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+	}
+	if count := <-got; count != n {
+		t.Fatalf("%d results, want %d", count, n)
+	}
 }
