@@ -56,6 +56,10 @@ func (s *Stream) handshake(ctx context.Context, run func(context.Context, *Negot
 		err = s.closedErr()
 	}
 	if err == nil {
+		// The negotiation's ctx is over for us: keep no registration
+		// on it (nor it alive) while the stream lasts.
+		s.rwait.release()
+		s.wwait.release()
 		s.expectIdle()
 		return nil
 	}
