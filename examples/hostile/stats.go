@@ -62,7 +62,6 @@ type sampler struct {
 
 	mu          sync.Mutex
 	first, peak uint64
-	last        stats
 	samples     int
 	err         error // the first failure to read
 }
@@ -106,14 +105,6 @@ func (s *sampler) sample(ctx context.Context) {
 	}
 	s.samples++
 	s.peak = max(s.peak, st.RSS)
-	s.last = st
-}
-
-// latest returns the last figures read.
-func (s *sampler) latest() (stats, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.last, s.samples > 0
 }
 
 // finish stops the sampler (after one last sample) and returns the RSS
