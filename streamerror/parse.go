@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -398,6 +399,9 @@ func (s *rawSource) start(t xml.StartElement) (xml.Token, error) {
 		if !decl {
 			continue
 		}
+		if p != "" && !ncNameStart(p) {
+			return nil, s.errorf("prefix %q is not an NCName", p)
+		}
 		if check {
 			k := attrKey{decl: true, name: xml.Name{Local: p}}
 			if _, dup := s.seen[k]; dup {
@@ -448,6 +452,23 @@ func (s *rawSource) start(t xml.StartElement) (xml.Token, error) {
 	return out, nil
 }
 
+// ncNameStart reports whether s is non-empty and starts with a character
+// that may start an NCName (Namespaces in XML 1.0 §4, XML 1.0 §2.3
+// NameStartChar). encoding/xml's RawToken checks XML's Name production
+// for the whole of "prefix:local", under which either part may start
+// with a digit, '-', '.' or a combining mark.
+func ncNameStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case s == "":
+		return false
+	case r >= '0' && r <= '9', r == '-', r == '.', r == 0xB7,
+		r >= 0x300 && r <= 0x36F, r == 0x203F, r == 0x2040:
+		return false
+	}
+	return true
+}
+
 // declared reports whether n names a namespace declaration, and the
 // prefix it declares ("" for the default namespace).
 func declared(n xml.Name) (string, bool) {
@@ -463,8 +484,8 @@ func declared(n xml.Name) (string, bool) {
 // resolve maps the prefix of a name as written to its namespace URI
 // (Namespaces in XML 1.0 §6), recording the use.
 func (s *rawSource) resolve(n xml.Name, elem bool) (xml.Name, error) {
-	if strings.Contains(n.Local, ":") {
-		return n, s.errorf("name %q is not namespace-well-formed", n.Local)
+	if strings.Contains(n.Local, ":") || !ncNameStart(n.Local) || n.Space != "" && !ncNameStart(n.Space) {
+		return n, s.errorf("name %q is not namespace-well-formed", qname(n))
 	}
 	p := n.Space
 	switch {

@@ -284,6 +284,8 @@ var parseErrorTests = []struct {
 	{"empty", "", ErrMalformed},
 	{"whitespace only", " \n", ErrMalformed},
 	{"not XML", "hello", ErrMalformed},
+	{"local name not an NCName", open + nwf + "<stream:00/></stream:error>", ErrMalformed},
+	{"prefix not an NCName", open + nwf + "<a:b xmlns:a='urn:x'/><-p:c xmlns:-p='urn:y'/></stream:error>", ErrMalformed},
 	{"no condition: empty element", "<stream:error xmlns:stream='http://etherx.jabber.org/streams'/>", ErrNoCondition},
 	{"no condition: end tag", open + "</stream:error>", ErrNoCondition},
 	{"no condition: only text", open + "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>x</text></stream:error>", ErrNoCondition},
