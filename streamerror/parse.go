@@ -366,7 +366,13 @@ func (s *rawSource) token() (xml.Token, error) {
 		if err == io.EOF && len(s.stack) == 0 {
 			return nil, io.EOF
 		}
-		return nil, malformed(err, s.d.InputOffset())
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		// The bytes are in memory: whatever the decoder refuses (a
+		// syntax error, an XML declaration it does not support…) is
+		// malformed input, never an I/O failure.
+		return nil, fmt.Errorf("%w at offset %d: %w", ErrMalformed, s.d.InputOffset(), err)
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:

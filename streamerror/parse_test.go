@@ -284,6 +284,7 @@ var parseErrorTests = []struct {
 	{"empty", "", ErrMalformed},
 	{"whitespace only", " \n", ErrMalformed},
 	{"not XML", "hello", ErrMalformed},
+	{"XML declaration of another version", "<?xml version='0'?>", ErrMalformed},
 	{"local name not an NCName", open + nwf + "<stream:00/></stream:error>", ErrMalformed},
 	{"prefix not an NCName", open + nwf + "<a:b xmlns:a='urn:x'/><-p:c xmlns:-p='urn:y'/></stream:error>", ErrMalformed},
 	{"no condition: empty element", "<stream:error xmlns:stream='http://etherx.jabber.org/streams'/>", ErrNoCondition},
