@@ -65,10 +65,11 @@ type Stream struct {
 	// Writing. wsem is held by the goroutine writing; the fields below it
 	// are guarded by it.
 	wsem       chan struct{}
-	wbox       *[]byte // the write buffer, while writing (see wbufStart)
-	headerSent bool    // our header of the current (re)start was written
-	wclosed    bool    // our closing tag was written, or writing is over
-	werr       error   // returned by every write once wclosed
+	wbox       *[]byte    // the write buffer, while writing (see wbufStart)
+	wq         writeQueue // Sends waiting while another writes (wqueue.go)
+	headerSent bool       // our header of the current (re)start was written
+	wclosed    bool       // our closing tag was written, or writing is over
+	werr       error      // returned by every write once wclosed
 
 	// The headers of the current (re)start; fixed once Open or Accept
 	// returns.

@@ -61,6 +61,12 @@ func (s *Stream) wbufDone(b []byte) {
 // interrupted (see Open for how), and since the peer may have received
 // part of the element the stream is over: the transport is closed.
 //
+// Concurrent Sends are written together: the elements of the Sends that
+// wait while another writes are written, each whole and in the order
+// they came, with a single Write by the first of them to get the lock,
+// within that Send's ctx. A waiting Send whose ctx ends before its
+// element is taken returns ctx's error, its element unwritten.
+//
 // After this side has closed its stream (Close, CloseWithError, a stream
 // error sent) Send returns ErrClosed; after a write failed, that error.
 // A *streamerror.Error is refused: use CloseWithError.
@@ -68,13 +74,20 @@ func (s *Stream) Send(ctx context.Context, v stanza.Element) error {
 	return s.send(ctx, v, false)
 }
 
-// send is Send; secret marks v for the trace as carrying secrets.
+// send is Send; secret marks v for the trace as carrying secrets. An
+// uncontended Send writes at once; one that finds another writing joins
+// the write queue (sendQueued).
 func (s *Stream) send(ctx context.Context, v stanza.Element, secret bool) error {
 	if _, ok := v.(*streamerror.Error); ok {
 		return errSendStreamError
 	}
-	if err := s.lockWrite(ctx); err != nil {
-		return err
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stream: send: %w", context.Cause(ctx))
+	}
+	select {
+	case s.wsem <- struct{}{}:
+	default:
+		return s.sendQueued(ctx, v, secret)
 	}
 	defer s.unlockWrite()
 	if s.wclosed {
