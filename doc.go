@@ -23,7 +23,8 @@
 //
 // Imports point downward only: jid and streamerror are leaves, stanza uses
 // both, stream uses all three. The library starts no goroutine behind your
-// back, keeps no global state and has no reconnect policy: it turns bytes
+// back, keeps no global state (only sync.Pools of buffers, so that idle
+// streams hold none) and has no reconnect policy: it turns bytes
 // into XMPP and back, and you compose it into clients, servers, components,
 // bots and protocol tests.
 package xmpp

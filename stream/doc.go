@@ -14,8 +14,9 @@
 //     the trace hook and the close timeout.
 //   - (*Stream).Next reads the next first-level element (a
 //     *stanza.Message, *stanza.Presence, *stanza.IQ or *stanza.Raw).
-//   - (*Stream).Send writes one, atomically, from any goroutine;
-//     SendKeepalive writes a whitespace keepalive (§4.6.1).
+//   - (*Stream).Send writes one, atomically, from any goroutine
+//     (concurrent Sends share one Write); SendAll writes several with
+//     one; SendKeepalive writes a whitespace keepalive (§4.6.1).
 //   - (*Stream).Close runs the close handshake (§4.4); CloseWithError
 //     sends a stream error (§4.9) and closes.
 //   - (*Stream).SendIQ sends an IQ request and returns its reply (RFC 6120
@@ -79,6 +80,19 @@
 // (XEP-0198) can count stanzas. The trace hook reports bytes per Read
 // and per Write, and lets features mark secrets (SASL) as redacted.
 //
+// # Memory
+//
+// An idle stream holds no read or write buffer: the Decoder hands its
+// buffer to a pool once it has consumed what it read, and over a
+// connection with a file descriptor (TCP, Unix sockets) the Stream waits
+// for input through syscall.RawConn, taking a buffer only when there is
+// something to read; Next waits that way before it goes down into the
+// Decoder, so that the goroutine parked in it needs little stack, which
+// the runtime then shrinks. An idle authenticated stream of
+// examples/server costs about 9.5 KiB of heap and stack. Write buffers
+// are taken from a pool for each write. TLS streams keep their read
+// buffer, and crypto/tls its own.
+//
 // Next, Send and the rest start no goroutines; the two that do are
 // SendIQ and Serve, as described below. Interrupting blocked I/O when a
 // ctx ends uses context.AfterFunc, whose function interrupts only the
@@ -135,9 +149,10 @@
 // SendIQ and wait, without deadlock, and a handler blocked in a write
 // does not stop the reading. While Serve waits for a handler, a
 // handler's SendIQ reads in its stead, as above; should the reply lie
-// beyond MaxBacklog elements (the peer pipelined more requests than
-// MaxHandlers + ServeQueue + MaxBacklog before answering ours), that
-// SendIQ fails with ErrBacklog rather than the stream hold more.
+// beyond MaxBacklog elements that nobody takes (the peer pipelined more
+// requests than MaxHandlers + ServeQueue + MaxBacklog before answering
+// ours), that SendIQ fails with ErrBacklog rather than the stream hold
+// more.
 //
 // So a stream holds at most 2×ServeQueue + MaxHandlers + MaxBacklog
 // stanzas, each within Limits.MaxStanzaSize, and runs at most
