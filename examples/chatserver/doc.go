@@ -39,14 +39,19 @@
 // # Slow clients
 //
 // Stanzas for a client wait in a bounded queue (Config.QueueSize), which
-// a writer goroutine of the stream drains, each write bounded by
-// Config.WriteTimeout. Whoever routes a stanza only queues it, so a
-// client that stops reading delays no one else: when its queue is full
-// it is disconnected with the policy-violation stream error, and a write
-// that times out ends its stream. The writer runs only while stanzas
-// wait, and the queue holds memory only while it holds them, so an idle
-// session costs one goroutine (the one reading its stream) and the
-// Stream itself.
+// a writer goroutine of the stream drains, writing what waits in batches
+// (stream.Stream.SendAll), each bounded by Config.WriteTimeout. Whoever
+// routes a stanza only queues it. When that fills the queue, the sender's
+// own stream is not read from until the queue has room again: a client
+// cannot send faster than its recipients read, and nothing is dropped. A
+// client that stops reading delays the others at most WriteTimeout: a
+// queue that stays full that long, or that passes four times QueueSize
+// with the stanzas of many senders, ends its client's session with the
+// policy-violation stream error, and a write that times out ends its
+// stream (abortively: its socket is reset). The writer runs only while
+// stanzas wait, and the queue holds memory only while it holds them, so
+// an idle session costs one goroutine (the one reading its stream, on a
+// 4 KiB stack) and the Stream itself: about 9.5 KiB in all.
 //
 // # Shutdown
 //
