@@ -577,6 +577,15 @@ func (d *Decoder) buildStreamError() (Element, error) {
 	return e, nil
 }
 
+// addresses sets *to and *from from the stanza's 'to' and 'from'
+// attributes, those present, and reports the first that is not a JID
+// (RFC 6120 §8.3.3.8).
+func (d *Decoder) addresses(back []byte, c *decCommon, to, from *jid.JID) (bad *BadStanzaError) {
+	*to = d.jidOf(back, c.to, c.hasTo, "to", &bad)
+	*from = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
+	return bad
+}
+
 // jidOf parses the JID of r, recording the first failure.
 func (d *Decoder) jidOf(back []byte, r decSref, present bool, field string, bad **BadStanzaError) jid.JID {
 	if !present {
@@ -844,13 +853,7 @@ func (d *Decoder) buildMessage() (Element, error) {
 	if hasErr {
 		m.Error = decMakeError(back, &er)
 	}
-	var bad *BadStanzaError
-	if c.hasTo {
-		m.To = d.jidOf(back, c.to, true, "to", &bad)
-	}
-	if c.hasFrom {
-		m.From = d.jidOf(back, c.from, true, "from", &bad)
-	}
+	bad := d.addresses(back, &c, &m.To, &m.From)
 	if bad != nil {
 		bad.Stanza = m
 		return nil, bad
@@ -950,13 +953,7 @@ func (d *Decoder) buildPresence() (Element, error) {
 	if hasErr {
 		p.Error = decMakeError(back, &er)
 	}
-	var bad *BadStanzaError
-	if c.hasTo {
-		p.To = d.jidOf(back, c.to, true, "to", &bad)
-	}
-	if c.hasFrom {
-		p.From = d.jidOf(back, c.from, true, "from", &bad)
-	}
+	bad := d.addresses(back, &c, &p.To, &p.From)
 	if !prioOK && bad == nil {
 		bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: "priority", Condition: BadRequest,
 			Err: errors.New("stanza: priority is not an integer in -128…127")}
@@ -1043,13 +1040,7 @@ func (d *Decoder) buildIQ() (Element, error) {
 	if hasErr {
 		iq.Error = decMakeError(back, &er)
 	}
-	var bad *BadStanzaError
-	if c.hasTo {
-		iq.To = d.jidOf(back, c.to, true, "to", &bad)
-	}
-	if c.hasFrom {
-		iq.From = d.jidOf(back, c.from, true, "from", &bad)
-	}
+	bad := d.addresses(back, &c, &iq.To, &iq.From)
 	if bad != nil {
 		bad.Stanza = iq
 		return nil, bad
