@@ -2,21 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/xmppkit/xmpp/examples/chatserver"
 )
 
-// stats is what the server's monitoring endpoint reports that the suite
-// uses (examples/server's /debug/xmppkit; other fields are ignored).
-type stats struct {
-	Connections int    `json:"connections"`
-	Sessions    int    `json:"sessions"`
-	RSS         uint64 `json:"rss"`
-}
+// stats is what the server's monitoring endpoint reports
+// (examples/server's /debug/xmppkit); the suite uses the connections,
+// sessions and RSS.
+type stats = chatserver.Snapshot
 
 // statsClient reads the server's stats; a nil *statsClient means -stats
 // was not given.
@@ -34,20 +31,8 @@ func newStatsClient(url string) *statsClient {
 
 // get fetches the stats once.
 func (c *statsClient) get(ctx context.Context) (stats, error) {
-	var s stats
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	s, err := chatserver.FetchSnapshot(ctx, c.hc, c.url, false)
 	if err != nil {
-		return s, fmt.Errorf("hostile: stats: %w", err)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return s, fmt.Errorf("hostile: stats: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return s, fmt.Errorf("hostile: stats: %s", resp.Status)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&s); err != nil {
 		return s, fmt.Errorf("hostile: stats: %w", err)
 	}
 	return s, nil

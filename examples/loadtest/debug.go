@@ -2,58 +2,25 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/xmppkit/xmpp/examples/chatserver"
 )
 
 // serverStats is what the server's /debug/xmppkit returns (see
 // examples/server): its load and its process's memory. Fields another
 // server does not report stay zero.
-type serverStats struct {
-	Connections int    `json:"connections"`
-	Sessions    int    `json:"sessions"`
-	Goroutines  int    `json:"goroutines"`
-	HeapAlloc   uint64 `json:"heap_alloc"`
-	HeapInuse   uint64 `json:"heap_inuse"`
-	StackInuse  uint64 `json:"stack_inuse"`
-	Sys         uint64 `json:"sys"`
-	RSS         uint64 `json:"rss"`
-	NumGC       uint32 `json:"num_gc"`
-}
+type serverStats = chatserver.Snapshot
 
 // fetchStats reads the server's figures from u; with gc, it asks the
 // server to collect garbage first (?gc=1), so that the heap figures
 // count live memory only.
 func fetchStats(ctx context.Context, u string, gc bool) (serverStats, error) {
-	var st serverStats
-	pu, err := url.Parse(u)
+	st, err := chatserver.FetchSnapshot(ctx, nil, u, gc)
 	if err != nil {
 		return st, fmt.Errorf("-stats: %w", err)
-	}
-	if gc {
-		q := pu.Query()
-		q.Set("gc", "1")
-		pu.RawQuery = q.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pu.String(), nil)
-	if err != nil {
-		return st, fmt.Errorf("-stats: %w", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, fmt.Errorf("-stats: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("-stats: %s: %s", pu.Redacted(), resp.Status)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st); err != nil {
-		return st, fmt.Errorf("-stats: %s: %w", pu.Redacted(), err)
 	}
 	return st, nil
 }
