@@ -642,6 +642,9 @@ func (s *tokSource) app(start xml.StartElement) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cd, ok := tok.(xml.CharData); ok && len(cd) == 0 {
+			continue // an empty CDATA section: no content
+		}
 		if _, end := tok.(xml.EndElement); open && end {
 			out = append(out, "/>"...)
 			open = false

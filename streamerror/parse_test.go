@@ -407,6 +407,11 @@ func TestUnmarshalXML(t *testing.T) {
 			},
 		},
 		{
+			name: "empty CDATA section in the app element is no content",
+			in:   "<stream:error><bad-format xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><ex:app xmlns:ex='urn:ex'><![CDATA[]]></ex:app></stream:error>",
+			want: &Error{Condition: BadFormat, App: []byte("<app xmlns='urn:ex'/>")},
+		},
+		{
 			name: "app rebuilt with inherited namespaces",
 			in: "<stream:error xml:lang='en'><stream:x a='1' ex:b='2' xml:lang='de' xmlns:ex='urn:ex'>t&amp;<y/><ex:z ex:c='3'>v</ex:z></stream:x>" +
 				"<see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'> example.org </see-other-host>" +
