@@ -104,6 +104,9 @@ func checkRaw(b []byte) (xml.Name, error) {
 			if done {
 				return xml.Name{}, rawErr("more than one element")
 			}
+			if i := illegalCharRef(seg); i >= 0 {
+				return xml.Name{}, fmt.Errorf("%w: character reference at byte %d", ErrInvalidChar, off-int64(len(seg))+int64(i))
+			}
 			// encoding/xml is laxer than XML 1.0 here.
 			if !attrsSpaced(seg) {
 				return xml.Name{}, rawErr("no whitespace between attributes")
@@ -191,8 +194,13 @@ func checkRaw(b []byte) (xml.Name, error) {
 			if len(names) == 0 {
 				return xml.Name{}, rawErr("text outside the element")
 			}
-			if !bytes.HasPrefix(seg, []byte("<![CDATA[")) && bytes.Contains(seg, []byte("]]>")) {
-				return xml.Name{}, rawErr("]]> in text (XML 1.0 §2.4)")
+			if !bytes.HasPrefix(seg, []byte("<![CDATA[")) {
+				if bytes.Contains(seg, []byte("]]>")) {
+					return xml.Name{}, rawErr("]]> in text (XML 1.0 §2.4)")
+				}
+				if i := illegalCharRef(seg); i >= 0 {
+					return xml.Name{}, fmt.Errorf("%w: character reference at byte %d", ErrInvalidChar, off-int64(len(seg))+int64(i))
+				}
 			}
 			if i := validChars(t); i >= 0 {
 				return xml.Name{}, fmt.Errorf("%w: raw element text, byte %d", ErrInvalidChar, i)
@@ -209,6 +217,34 @@ func checkRaw(b []byte) (xml.Name, error) {
 		return xml.Name{}, rawErr("element not closed")
 	}
 	return root, nil
+}
+
+// illegalCharRef returns the offset in seg, a start tag or character data
+// outside CDATA sections, of the first character reference that names no
+// XML Char (XML 1.0 §4.1, WFC: Legal Character), or -1. encoding/xml
+// reads a reference to a surrogate or beyond U+10FFFF as U+FFFD instead
+// of refusing it; its syntax it has checked.
+func illegalCharRef(seg []byte) int {
+	for i := 0; ; {
+		j := bytes.Index(seg[i:], []byte("&#"))
+		if j < 0 {
+			return -1
+		}
+		i += j
+		k := bytes.IndexByte(seg[i:], ';')
+		if k < 0 {
+			return -1
+		}
+		ref, base := seg[i+2:i+k], 10
+		if len(ref) > 0 && ref[0] == 'x' {
+			ref, base = ref[1:], 16
+		}
+		v, err := strconv.ParseUint(string(ref), base, 32)
+		if err != nil || !scanIsChar(uint32(v)) {
+			return i
+		}
+		i += k + 1
+	}
 }
 
 // reservedNS reports whether uri is one of the namespaces no prefix but

@@ -29,6 +29,7 @@ func TestParseRaw(t *testing.T) {
 		{"double quotes", `<a xmlns="urn:a" b="c"/>`, xml.Name{Space: "urn:a", Local: "a"}, ""},
 		{"non-ASCII text", `<a xmlns='urn:a'>Dvořím se Julii 😀</a>`, xml.Name{Space: "urn:a", Local: "a"}, ""},
 		{"CDATA", `<a xmlns='urn:a'><![CDATA[<x>]]></a>`, xml.Name{Space: "urn:a", Local: "a"}, ""},
+		{"reference-like text in CDATA", `<a xmlns='urn:a'><![CDATA[&#xD800;]]></a>`, xml.Name{Space: "urn:a", Local: "a"}, ""},
 		{"space around equals", `<a xmlns = 'urn:a' b = "c" />`, xml.Name{Space: "urn:a", Local: "a"}, ""},
 	}
 	for _, tt := range tests {
@@ -94,6 +95,11 @@ var rawRejects = []struct {
 	{"NUL by reference", `<a xmlns='u'>&#0;</a>`, nil},
 	{"escape by reference", `<a xmlns='u'>&#x1b;</a>`, nil},
 	{"U+FFFF by reference in attribute", `<a xmlns='u' b='&#xFFFF;'/>`, nil},
+	// encoding/xml reads these references as U+FFFD.
+	{"surrogate by reference", `<a xmlns='u'>&#xD800;</a>`, ErrInvalidChar},
+	{"surrogate by decimal reference in attribute", `<a xmlns='u' b='&#57343;'/>`, ErrInvalidChar},
+	{"surrogate by reference in namespace name", `<A xmlns='&#xD800;'/>`, ErrInvalidChar},
+	{"reference beyond U+10FFFF", `<a xmlns='u'>&#x110000;</a>`, nil},
 }
 
 func TestParseRawRejects(t *testing.T) {
