@@ -100,6 +100,17 @@ func (d *Decoder) header() (*Header, error) {
 			b.uri = decNS{where: scWHdr, depth: 0, s: s, e: int32(len(d.hdrStore))}
 		}
 	}
+	// The default namespace's binding goes last, where startTagFast looks
+	// first: the bindings of one tag are distinct, so their order does
+	// not change what lookup finds.
+	for i := range d.ns {
+		if d.ns[i].pe == d.ns[i].ps {
+			b := d.ns[i]
+			copy(d.ns[i:], d.ns[i+1:])
+			d.ns[len(d.ns)-1] = b
+			break
+		}
+	}
 	d.nHdrNS = len(d.ns)
 	d.hdrName = append(d.hdrName[:0], d.rel(t.s+1, t.nameE)...)
 	d.hdrNS = h.NS

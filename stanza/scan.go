@@ -117,6 +117,7 @@ type decAttr struct {
 	ve    int32
 	flags uint8 // scFEsc
 	decl  uint8 // 1 xmlns, 2 xmlns:p, 0 otherwise
+	dup   uint8 // startTagFast: the qualified name's bit in its duplicate filter
 	ns    decNS // the attribute's namespace (scWNone when unprefixed)
 }
 
@@ -476,103 +477,7 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 		all := d.buf[:d.vend]
 		b := all[:min(len(all), d.pos+cap(out)-len(out)-8)]
 		p := d.pos
-	fast:
-		for {
-			// Eight bytes are copied at once; those after the first
-			// special one are written again from where it ends.
-			for p+8 <= len(b) {
-				w := binary.LittleEndian.Uint64(b[p : p+8])
-				binary.LittleEndian.PutUint64(o[n:n+8], w)
-				if t := scanSpecial8(w); t != 0 {
-					k := bits.TrailingZeros64(t) >> 3
-					p += k
-					n += k
-					break
-				}
-				p += 8
-				n += 8
-			}
-			if p >= len(b) {
-				break
-			}
-			c := b[p]
-			if scanClass[c]&scText != 0 {
-				o[n] = c
-				p++
-				n++
-				continue
-			}
-			if c >= utf8.RuneSelf {
-				if p+8 <= len(b) {
-					// Characters of two bytes and plain ASCII, eight
-					// bytes at once.
-					x := binary.LittleEndian.Uint64(b[p : p+8])
-					binary.LittleEndian.PutUint64(o[n:n+8], x)
-					if g := scanText2(x); g > 0 {
-						p += g
-						n += g
-						continue
-					}
-				}
-				// A run of non-ASCII characters.
-				for {
-					k := 0
-					switch {
-					case c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80:
-						k = 2 // every two-byte character is a Char
-					case c >= 0xE1 && c <= 0xEC && p+2 < len(b) && b[p+1]&0xC0 == 0x80 && b[p+2]&0xC0 == 0x80:
-						k = 3 // U+1000–U+CFFF: Chars, no surrogates, no U+FFFE
-					default:
-						if k = scanRune(b[p:]); k == 0 {
-							break fast
-						}
-					}
-					if p+8 <= len(b) {
-						binary.LittleEndian.PutUint64(o[n:n+8], binary.LittleEndian.Uint64(b[p:p+8]))
-					} else {
-						copy(o[n:n+k], b[p:p+k])
-					}
-					p += k
-					n += k
-					if p >= len(b) || b[p] < utf8.RuneSelf {
-						break
-					}
-					c = b[p]
-				}
-				continue
-			}
-			if c == '&' {
-				if p+8 <= len(b) {
-					// A predefined entity (scanRefText) without a call.
-					w := binary.LittleEndian.Uint64(b[p : p+8])
-					e := &scEnts[uint32(w)*scEntMul>>29]
-					if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
-						o[n] = e.r
-						n++
-						p += int(e.n)
-						continue
-					}
-				}
-				k, r := scanRefText(b[p:])
-				if k == 0 {
-					break
-				}
-				switch {
-				case r < utf8.RuneSelf:
-					o[n] = byte(r)
-					n++
-				case r < 0x800:
-					o[n] = 0xC0 | byte(r>>6)
-					o[n+1] = 0x80 | byte(r)&0x3F
-					n += 2
-				default:
-					n += utf8.EncodeRune(o[n:], r)
-				}
-				p += k
-				continue
-			}
-			break // the slow path below decides
-		}
+		n, p = scanTextRun(o, n, b, p)
 		out = out[:n]
 		d.pos = p
 		if p >= len(b) {
@@ -635,6 +540,112 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 			return d.nwf(p, "control character not allowed in XML")
 		}
 	}
+}
+
+// scanTextRun is scanText's fast loop, a leaf with few live values so that
+// they stay in registers: it copies the character data at b[p:] to o[n:],
+// decoded, up to the first byte it leaves to scanText ('<', a reference
+// it does not decode, CR, ']', a control or a UTF-8 sequence it does not
+// check) or the end of b, and returns the new n and p. o has room for
+// len(b)-p+8 more bytes.
+func scanTextRun(o []byte, n int, b []byte, p int) (int, int) {
+	for {
+		// Eight bytes are copied at once; those after the first
+		// special one are written again from where it ends.
+		for p+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[p : p+8])
+			binary.LittleEndian.PutUint64(o[n:n+8], w)
+			if t := scanSpecial8(w); t != 0 {
+				k := bits.TrailingZeros64(t) >> 3
+				p += k
+				n += k
+				break
+			}
+			p += 8
+			n += 8
+		}
+		if p >= len(b) {
+			break
+		}
+		c := b[p]
+		if scanClass[c]&scText != 0 {
+			o[n] = c
+			p++
+			n++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			if p+8 <= len(b) {
+				// Characters of two bytes and plain ASCII, eight
+				// bytes at once.
+				x := binary.LittleEndian.Uint64(b[p : p+8])
+				binary.LittleEndian.PutUint64(o[n:n+8], x)
+				if g := scanText2(x); g > 0 {
+					p += g
+					n += g
+					continue
+				}
+			}
+			// A run of non-ASCII characters.
+			for {
+				k := 0
+				switch {
+				case c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80:
+					k = 2 // every two-byte character is a Char
+				case c >= 0xE1 && c <= 0xEC && p+2 < len(b) && b[p+1]&0xC0 == 0x80 && b[p+2]&0xC0 == 0x80:
+					k = 3 // U+1000–U+CFFF: Chars, no surrogates, no U+FFFE
+				default:
+					if k = scanRune(b[p:]); k == 0 {
+						return n, p
+					}
+				}
+				if p+8 <= len(b) {
+					binary.LittleEndian.PutUint64(o[n:n+8], binary.LittleEndian.Uint64(b[p:p+8]))
+				} else {
+					copy(o[n:n+k], b[p:p+k])
+				}
+				p += k
+				n += k
+				if p >= len(b) || b[p] < utf8.RuneSelf {
+					break
+				}
+				c = b[p]
+			}
+			continue
+		}
+		if c == '&' {
+			if p+8 <= len(b) {
+				// A predefined entity (scanRefText) without a call.
+				w := binary.LittleEndian.Uint64(b[p : p+8])
+				e := &scEnts[uint32(w)*scEntMul>>29]
+				if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
+					o[n] = e.r
+					n++
+					p += int(e.n)
+					continue
+				}
+			}
+			k, r := scanRefText(b[p:])
+			if k == 0 {
+				break
+			}
+			switch {
+			case r < utf8.RuneSelf:
+				o[n] = byte(r)
+				n++
+			case r < 0x800:
+				o[n] = 0xC0 | byte(r>>6)
+				o[n+1] = 0x80 | byte(r)&0x3F
+				n += 2
+			default:
+				n += utf8.EncodeRune(o[n:], r)
+			}
+			p += k
+			continue
+		}
+		break // scanText decides
+	}
+	return n, p
 }
 
 // skipText is scanText for text no typed value takes: it checks it and
@@ -966,17 +977,21 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	a0 := len(attrs)
 	p := d.pos - d.es + 1
 	colon := int32(-1)
-	if k := scanNameFast(b, p); k > 0 {
+	if p+8 > len(b) {
+		return nil
+	}
+	// The usual element name: ASCII letters, then a space, '>' or '/'.
+	x := binary.LittleEndian.Uint64(b[p : p+8])
+	stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
+	if k := bits.TrailingZeros64(stop) >> 3; k > 0 && k < 8 && scanClass[b[p+k]]&scNameEnd != 0 {
+		p += k
+	} else if k := scanNameFast(b, p); k > 0 {
 		p += k
 	} else if p, colon = scanQName8(b, p); p < 0 {
 		return nil
 	}
 	nameE := int32(p)
-	flags := uint8(scFPlain)
-	if colon >= 0 {
-		flags = 0
-	}
-	var seen, clash uint64 // the filter of resolve's duplicate check
+	var flags uint8
 	for {
 		// S? then '>', "/>" or an attribute (XML 1.0 §3.1 [40], [44]).
 		if len(b)-p < 2 {
@@ -1014,26 +1029,28 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 		}
 		as := int32(p)
 		acolon := int32(-1)
-		if k := scanNameFast(b, p); k > 0 {
-			p += k
-		} else if p, acolon = scanQName8(b, p); p < 0 {
+		if len(b)-p < 10 {
 			return nil
 		}
-		ae := int32(p)
-		if acolon >= 0 || ae-as == 5 && string(b[as:ae]) == "xmlns" {
-			flags &^= scFPlain
-		}
-		bit := uint64(1) << ((uint(ae-as)*7 + uint(b[ae-1])) & 63)
-		clash |= seen & bit
-		seen |= bit
-		// Eq (XML 1.0 §2.3 [25]) and the opening quote.
-		if len(b)-p < 2 {
-			return nil
-		}
-		q := b[p+1]
-		if b[p] == '=' && (q == '\'' || q == '"') {
-			p += 2
+		var q, dup byte
+		var ae int32
+		// The usual attribute: ASCII letters, '=' and a quote.
+		x := binary.LittleEndian.Uint64(b[p : p+8])
+		stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
+		if k := bits.TrailingZeros64(stop) >> 3; k > 0 && k < 8 && b[p+k] == '=' && (b[p+k+1] == '\'' || b[p+k+1] == '"') {
+			ae = as + int32(k)
+			dup = byte(k*7) + byte(x>>(8*k-8))
+			q = b[p+k+1]
+			p += k + 2
 		} else {
+			if k := scanNameFast(b, p); k > 0 {
+				p += k
+			} else if p, acolon = scanQName8(b, p); p < 0 {
+				return nil
+			}
+			ae = int32(p)
+			dup = byte((ae-as)*7) + b[p-1]
+			// Eq (XML 1.0 §2.3 [25]) and the opening quote.
 			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
 				p++
 			}
@@ -1050,12 +1067,17 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 			q = b[p]
 			p++
 		}
-		qq := uint64(q) * swLo
-		vs := int32(p)
+		var a *decAttr
+		attrs, a = pushAttr(attrs)
+		a.s, a.e, a.colon, a.vs, a.dup = as, ae, acolon, int32(p), dup&63
+		if acolon < 0 && ae-as == 5 && binary.LittleEndian.Uint32(b[as:]) == 'x'|'m'<<8|'l'<<16|'n'<<24 && b[as+4] == 's' {
+			a.decl = 1
+		}
+		qm, qt := scanQuoteMask(q)
 		var vflags uint8
 		for {
 			for p+8 <= len(b) {
-				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:p+8]), qq); t != 0 {
+				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:p+8]), qm, qt); t != 0 {
 					p += bits.TrailingZeros64(t) >> 3
 					break
 				}
@@ -1094,9 +1116,7 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 		if p >= len(b) {
 			return nil
 		}
-		var a *decAttr
-		attrs, a = pushAttr(attrs)
-		a.s, a.e, a.colon, a.vs, a.ve, a.flags = as, ae, acolon, vs, int32(p), vflags
+		a.ve, a.flags = int32(p), vflags
 		p++
 	}
 	if cap(attrs) == cap(d.attrs) {
@@ -1106,11 +1126,32 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	}
 	s := int32(d.pos - d.es)
 	d.pos = d.es + p
+	// The filter of resolve's duplicate check, whether any name has a
+	// prefix, and the default namespace declaration if there is one.
+	var seen, clash uint64
+	plain, decl := colon < 0, -1
+	for i := a0; i < len(attrs); i++ {
+		a := &attrs[i]
+		bit := uint64(1) << a.dup
+		clash |= seen & bit
+		seen |= bit
+		if a.colon >= 0 {
+			plain = false
+		} else if a.decl != 0 {
+			decl = i
+		}
+	}
+	if plain && decl < 0 {
+		flags |= scFPlain
+	}
 	t := d.pushTok()
 	t.kind, t.flags, t.depth = scTStart, flags, depth
 	t.s, t.e, t.nameE, t.colon = s, int32(p), nameE, colon
 	t.a0, t.a1 = int32(a0), int32(len(attrs))
-	if flags&scFPlain != 0 && clash == 0 {
+	if !plain || clash != 0 {
+		return t // resolve decides
+	}
+	if decl < 0 {
 		// resolve's plain case, attributes known distinct: the element
 		// takes the default namespace in scope.
 		if n := len(d.ns); n > 0 && d.ns[n-1].pe == d.ns[n-1].ps {
@@ -1123,7 +1164,27 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 			t.outer = t.ns.depth
 		}
 		t.flags |= scFResolved
+		return t
 	}
+	// resolve's case of an extension element: no prefix, and one
+	// declaration of the default namespace, which the element takes.
+	a := &attrs[decl]
+	if n := a.ve - a.vs; a.flags&scFEsc != 0 || n == 0 || n == int32(len(NSXML)) || n == int32(len(scNSXMLNS)) ||
+		len(d.ns)-d.nHdrNS >= 4*d.lim.MaxAttrs {
+		return t // an unusual value, or too many declarations: resolve decides
+	}
+	a.decl = 1
+	if len(d.ns) == cap(d.ns) {
+		d.ns = append(d.ns, decBinding{})
+	} else {
+		d.ns = d.ns[:len(d.ns)+1]
+	}
+	nb := &d.ns[len(d.ns)-1]
+	nb.pw, nb.ps, nb.pe = scWBuf, a.s, a.s
+	nb.uri = decNS{where: scWBuf, depth: depth, s: a.vs, e: a.ve}
+	t.ns = nb.uri
+	t.outer = depth
+	t.flags |= scFResolved
 	return t
 }
 
@@ -1322,6 +1383,22 @@ func (d *Decoder) lookup(p []byte) (decNS, bool) {
 func (d *Decoder) scanEndTag() error {
 	o := d.open[len(d.open)-1]
 	t := &d.toks[o.tok]
+	// The usual end tag: a name of at most seven bytes, the start tag's,
+	// and '>', compared in one load (the start tag is before it in b).
+	b := d.buf[:d.vend]
+	p := d.pos + 2
+	if k := int(t.nameE - t.s - 1); k < 8 && p+8 <= len(b) {
+		st := d.es + int(t.s) + 1
+		x := binary.LittleEndian.Uint64(b[p:]) ^ binary.LittleEndian.Uint64(b[st:])
+		if x&(uint64(1)<<(8*k)-1) == 0 && b[p+k] == '>' {
+			d.pos = p + k + 1
+			t.end = int32(d.pos - d.es)
+			t.next = int32(len(d.toks))
+			d.ns = d.ns[:o.ns]
+			d.open = d.open[:len(d.open)-1]
+			return nil
+		}
+	}
 	d.pos += 2
 	name := d.rel(t.s+1, t.nameE)
 	n := len(name)

@@ -17,6 +17,7 @@ const (
 	scAttr                  // attribute value copied as is: not '<' '&' quotes, tab, CR, LF or a control
 	scCDATA                 // CDATA content copied as is: not ']' '\r' or a control
 	scSpace                 // S (XML 1.0 §2.3 [3]): space, tab, CR, LF
+	scNameEnd               // ends a start tag's name: S, '>' or '/'
 )
 
 // scanClass maps each byte to its classes.
@@ -45,6 +46,9 @@ var scanClass = func() (t [256]uint8) {
 	t['\n'] |= scText | scCDATA | scSpace
 	t['\r'] |= scSpace
 	t[' '] |= scSpace
+	for _, c := range " \t\r\n>/" {
+		t[c] |= scNameEnd
+	}
 	return t
 }()
 
@@ -415,18 +419,26 @@ func scanText2(x uint64) int {
 	return bits.TrailingZeros64(bad&swHi) >> 3
 }
 
-// scanSpecialAttr8 is scanSpecial8 for an attribute value quoted by q
-// (given as q*swLo): outside 0x20–0x7F or one of '<', '&' and q. The
-// other quote character is plain there.
-func scanSpecialAttr8(x, q uint64) uint64 {
+// scanSpecialAttr8 is scanSpecial8 for an attribute value quoted by q:
+// outside 0x20–0x7F or one of '<', '&' and q. The other quote character
+// is plain there. '&' and q are found with one comparison: they differ
+// in one bit (0x26 and 0x27 for an apostrophe, 0x22 and 0x26 for a quotation
+// mark), which scanQuoteMask sets in both; m and tq are scanQuoteMask's.
+func scanSpecialAttr8(x, m, tq uint64) uint64 {
 	t := (x - 0x20*swLo) | x // below 0x20 (borrowing), or 0x80 and above
 	y := x ^ '<'*swLo
 	t |= (y - swLo) &^ y
-	y = x ^ '&'*swLo
-	t |= (y - swLo) &^ y
-	y = x ^ q
+	y = (x | m) ^ tq
 	t |= (y - swLo) &^ y
 	return t & swHi
+}
+
+// scanQuoteMask returns, for the quote q, the bit m (in every byte) that
+// '&' and q differ in, and the value tq (in every byte) both take with m
+// set: (c | m) == tq exactly when c is '&' or q.
+func scanQuoteMask(q byte) (m, tq uint64) {
+	b := q ^ '&'
+	return uint64(b) * swLo, uint64('&'|b) * swLo
 }
 
 // The predefined entity references, as little-endian 32-bit words:
