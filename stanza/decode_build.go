@@ -771,7 +771,6 @@ func (d *Decoder) buildMessage() (Element, error) {
 	d.texts[1] = d.texts[1][:0]
 	var thread, parent decSref
 	hasThread, hasErr := false, false
-	var er decErrRefs
 	for i := 1; i < len(d.toks); {
 		ci := i
 		ch := &d.toks[i]
@@ -803,7 +802,7 @@ func (d *Decoder) buildMessage() (Element, error) {
 				if !hasErr {
 					hasErr = true
 					var err error
-					if er, err = d.errorOf(ci); err != nil {
+					if d.er, err = d.errorOf(ci); err != nil {
 						return nil, err
 					}
 					continue
@@ -851,7 +850,7 @@ func (d *Decoder) buildMessage() (Element, error) {
 	decSet(&m.Thread, back, thread)
 	decSet(&m.ThreadParent, back, parent)
 	if hasErr {
-		m.Error = decMakeError(back, &er)
+		m.Error = decMakeError(back, &d.er)
 	}
 	bad := d.addresses(back, &c, &m.To, &m.From)
 	if bad != nil {
@@ -870,7 +869,6 @@ func (d *Decoder) buildPresence() (Element, error) {
 	var prio int8
 	prioOK := true
 	hasShow, hasPrio, hasErr := false, false, false
-	var er decErrRefs
 	for i := 1; i < len(d.toks); {
 		ci := i
 		ch := &d.toks[i]
@@ -909,7 +907,7 @@ func (d *Decoder) buildPresence() (Element, error) {
 				if !hasErr {
 					hasErr = true
 					var err error
-					if er, err = d.errorOf(ci); err != nil {
+					if d.er, err = d.errorOf(ci); err != nil {
 						return nil, err
 					}
 					continue
@@ -951,7 +949,7 @@ func (d *Decoder) buildPresence() (Element, error) {
 	}
 	p.Priority = prio
 	if hasErr {
-		p.Error = decMakeError(back, &er)
+		p.Error = decMakeError(back, &d.er)
 	}
 	bad := d.addresses(back, &c, &p.To, &p.From)
 	if !prioOK && bad == nil {
@@ -999,7 +997,6 @@ func (d *Decoder) buildIQ() (Element, error) {
 	c := d.common(t)
 	hasPayload, hasErr := false, false
 	var payload decRawRef
-	var er decErrRefs
 	for i := 1; i < len(d.toks); {
 		ci := i
 		ch := &d.toks[i]
@@ -1011,7 +1008,7 @@ func (d *Decoder) buildIQ() (Element, error) {
 		if !hasErr && d.sameNS(ch, t) && string(d.local(ch)) == "error" {
 			hasErr = true
 			var err error
-			if er, err = d.errorOf(ci); err != nil {
+			if d.er, err = d.errorOf(ci); err != nil {
 				return nil, err
 			}
 			continue
@@ -1038,7 +1035,7 @@ func (d *Decoder) buildIQ() (Element, error) {
 		iq.Extra = d.extsInto(back, nil)
 	}
 	if hasErr {
-		iq.Error = decMakeError(back, &er)
+		iq.Error = decMakeError(back, &d.er)
 	}
 	bad := d.addresses(back, &c, &iq.To, &iq.From)
 	if bad != nil {

@@ -308,10 +308,11 @@ type Decoder struct {
 	st   int    // decStateNew, decStream, decDone
 
 	// Stream header state, kept across first-level elements.
-	hdrName  []byte // qualified name of the opening tag, to match the close
-	hdrStore []byte // prefix and URI bytes of the header's namespace bindings
-	hdrNS    string // the content namespace (Header.NS)
-	nHdrNS   int    // number of header bindings at the bottom of ns
+	hdrName  []byte     // qualified name of the opening tag, to match the close
+	hdrStore []byte     // prefix and URI bytes of the header's namespace bindings
+	hdrNS    string     // the content namespace (Header.NS)
+	nHdrNS   int        // number of header bindings at the bottom of ns
+	er       decErrRefs // the stanza error being built, when there is one
 
 	// Per-element scratch, reused.
 	toks    []decTok
