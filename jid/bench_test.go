@@ -49,3 +49,47 @@ func BenchmarkEscapeLocal(b *testing.B) {
 		_ = UnescapeLocal(EscapeLocal(in))
 	}
 }
+
+// parseCorpus is a fixed sample of the addresses a server sees in the 'to'
+// and 'from' of stanzas: all-ASCII, already canonical, 15–45 bytes, bare
+// and full JIDs and domains. Every entry takes the fast path of Parse.
+var parseCorpus = []string{
+	"juliet@example.com/balcony",
+	"romeo@example.net",
+	"capulet.example",
+	"friar.laurence@montague.example/laptop-7f3a",
+	"benvolio@im.example.com/gajim.XK2D",
+	"mercutio@example.org/conversations.a1b2",
+	"nurse@capulet.example/kitchen",
+	"tybalt@capulet.example",
+	"conference.montague.example",
+	"balthasar@montague.example/phone",
+	"lady.montague@montague.example/Home Desktop",
+	"paris@example.com/mobile-3",
+	"rosaline@verona.example.org/tablet",
+	"pubsub.example.com",
+	"gregory@im.example.com/work.laptop",
+	"sampson@im.example.com",
+	"escalus@prince.example/throne",
+	"abram@montague.example/Psi+",
+	"peter@capulet.example/android-9ab34f",
+	"room1@muc.example.org/juliet",
+}
+
+// BenchmarkParseCorpus parses parseCorpus: the fast path of Parse on
+// realistic input. One op is the whole corpus.
+func BenchmarkParseCorpus(b *testing.B) {
+	n := 0
+	for _, s := range parseCorpus {
+		n += len(s)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, s := range parseCorpus {
+			if _, err := Parse(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

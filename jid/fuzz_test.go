@@ -131,3 +131,220 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+// parseCanonicalRef is parseCanonical as it was before it examined eight
+// bytes at a time: a plain byte loop over the class table, kept as the
+// reference that FuzzParseCanonical compares the fast version with.
+func parseCanonicalRef(s string) (JID, bool) {
+	i := 0
+	for i < len(s) && class[s[i]]&cLocal != 0 {
+		i++
+	}
+	lp, ds := 0, 0
+	if i < len(s) {
+		switch s[i] {
+		case '@':
+			if i == 0 || i > maxPart {
+				return JID{}, false
+			}
+			lp, ds = i, i+1
+		case '/':
+		default:
+			if s[0] != '[' {
+				return JID{}, false
+			}
+		}
+	}
+	if ds < len(s) && s[ds] == '[' {
+		de := len(s)
+		for k := ds; k < len(s); k++ {
+			if s[k] == '/' {
+				de = k
+				break
+			}
+		}
+		if !ipv6Canonical(s[ds:de]) {
+			return JID{}, false
+		}
+		i = de
+	} else {
+		start := ds
+		for i = ds; i < len(s); i++ {
+			c := s[i]
+			if class[c]&cLDH != 0 {
+				continue
+			}
+			if c != '.' {
+				break
+			}
+			if !labelCanonicalRef(s[start:i]) {
+				return JID{}, false
+			}
+			start = i + 1
+		}
+		if !labelCanonicalRef(s[start:i]) || i-ds > maxDomain {
+			return JID{}, false
+		}
+	}
+	de := i
+	if de < len(s) && (s[de] != '/' || !resourceCanonical(s[de+1:])) {
+		return JID{}, false
+	}
+	return JID{s: s, lp: uint16(lp), dp: uint16(de)}, true
+}
+
+// labelCanonicalRef is labelCanonical as parseCanonicalRef used it.
+func labelCanonicalRef(l string) bool {
+	n := len(l)
+	return n > 0 && n <= maxLabel && l[0] != '-' && l[n-1] != '-' &&
+		(n < 4 || l[2] != '-' || l[3] != '-')
+}
+
+// canonicalSeeds returns inputs for comparing parseCanonical with
+// parseCanonicalRef: the tables of the other tests and the benchmarks, and
+// cases at the edges of the word-at-a-time code: label and part length
+// limits, hyphens at label ends and in the third and fourth positions,
+// separators at either end, IP literals, uppercase, non-ASCII bytes whose
+// low seven bits are '@', '/' or '.', control bytes, and long parts.
+func canonicalSeeds() []string {
+	var seeds []string
+	for _, tc := range rfcValid {
+		seeds = append(seeds, tc.in)
+	}
+	for _, tc := range rfcInvalid {
+		seeds = append(seeds, tc.in)
+	}
+	for _, tc := range ruleTests {
+		if len(tc.in) <= 2*maxPart {
+			seeds = append(seeds, tc.in)
+		}
+	}
+	for _, bm := range benchInputs {
+		seeds = append(seeds, bm.in)
+	}
+	seeds = append(seeds, parseCorpus...)
+	l63, l64 := strings.Repeat("a", 63), strings.Repeat("b", 64)
+	seeds = append(seeds,
+		// Label lengths, each label position.
+		"juliet@"+l63+".example/balcony", "juliet@"+l64+".example/balcony",
+		"juliet@example."+l63, "juliet@example."+l64, l63, l64, l63+"/r", l64+"/r",
+		"juliet@a."+l63+".b/r", "juliet@a."+l64+".b/r",
+		// Hyphens.
+		"-a.example.com", "a-.example.com", "a.-b.com", "a.b-.com", "abcdefg-.com",
+		"juliet@-example.com/x", "juliet@example-.com/x", "juliet@example.com-/x",
+		"juliet@e-x-a-m-p-l-e.com/x", "juliet@exa--mple.com", "-@example.com",
+		"xn--bcher-kva.example", "juliet@xn--abc.example/r", "juliet@ab--c.example/r",
+		"juliet@abc--d.example/r", "juliet@example.ab--/r", "juliet@example.xn--", "juliet@example.a--b",
+		"juliet@abcdef.ab--cd/r", "juliet@abcdefg.ab--cd/r", "juliet@abcdefgh.ab--cd/r",
+		// Separators at the ends.
+		"@example.com/balcony", "@@example.com", "/example.com", "juliet@example.com/",
+		"juliet@/example.com", "juliet@@example.com", "juliet@example.com@x", "example.com/@",
+		"abcdefg@", "abcdefgh@", "abcdefg/", "abcdefgh/", "abcdefgh", "abcdefg.", "abcdefgh.",
+		// Dots.
+		"juliet@.example.com", "juliet@example..com", "juliet@example.com.", "juliet@example.com./x",
+		".@example.com", "a..b@example.com", "..........@x.y", "juliet@........", "........",
+		// IP literals.
+		"juliet@[2001:db8::1]/balcony", "[::1]/balcony", "[2001:db8::1]", "juliet@[::1",
+		"[2001:db8::1]/balcony@x", "juliet@[::1]x/r", "juliet@[192.0.2.1]/r", "a[b@[::1]/r",
+		"[abcdefg@example.com", "juliet@ex[ample.com/r", "juliet@example.com/[::1]",
+		// Uppercase.
+		"Juliet@example.com/balcony", "juliet@Example.com/balcony", "juliet@example.coM",
+		"julieT@example.com/balcony", "EXAMPLE.COM/BALCONY", "juliet@example.com/BALCONY",
+		// Non-ASCII, some with the low seven bits of a separator or a dot.
+		"juliet@exämple.com/balcony", "jüliet@example.com", "juliet@example.com/bälcony",
+		"juliet@example.com\xae", "juliet@example\xaecom", "\xc0juliet@example.com",
+		"juliet\xc0example.com", "juliet@example.com\xafbalcony", "juliet@example.com/\xff",
+		"juliet@\xe1xample.com/r", "juliet@example.\xedom/r",
+		// Localpart bytes that are not LDH.
+		"juliet_x@example.com/b", "a+b@example.com", "a[b@example.com", "[@example.com",
+		"_xmpp.example.com", "abcdefgh_b/c", "a_b/c", "!#$%()*+@example.com", "juliet~@example.com/r",
+		"a\"b@example.com", "a:bcdefgh@example.com", "juliet&@example.com", "juliet@exa_mple.com/r",
+		// Control bytes and spaces.
+		"juliet@example.com/bal\x00cony", "juliet@example.com/\x7f", "juliet@exa\x00mple.com/bal",
+		"juliet@example.com\x00", "\x00\x00\x00\x00\x00\x00\x00\x00", "juliet@example.com/ balcony ",
+		"juli et@example.com", "juliet@example.com/\x1f", "juliet@example.com/abcdefgh\x1fabcdefgh",
+		// Long parts.
+		strings.Repeat("a", 1023)+"@example.com/r", strings.Repeat("a", 1024)+"@example.com/r",
+		"example.com/"+strings.Repeat("r", 1023), "example.com/"+strings.Repeat("r", 1024),
+		"juliet@"+dnsName(253)+"/r", "juliet@"+dnsName(254)+"/r", dnsName(253), dnsName(254),
+		strings.Repeat("a.", 511)+"a@example.com",
+	)
+	return seeds
+}
+
+// TestParseCanonicalMatchesRef compares parseCanonical with
+// parseCanonicalRef on the seeds, every prefix and suffix of them, and the
+// strings made from a full JID by replacing one or two bytes with bytes that
+// matter to some test of the word-at-a-time code.
+func TestParseCanonicalMatchesRef(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		t.Helper()
+		got, ok := parseCanonical(s)
+		want, wantOK := parseCanonicalRef(s)
+		if got != want || ok != wantOK {
+			t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalRef %q %v %v %v",
+				s, got.s, got.lp, got.dp, ok, want.s, want.lp, want.dp, wantOK)
+		}
+	}
+	for _, s := range canonicalSeeds() {
+		for i := range len(s) + 1 {
+			check(s[:i])
+			check(s[i:])
+		}
+	}
+	const base = "abc.defgh@ijk.lmno-p.qr/stuv wx"
+	// The bytes at the edges of the ranges tested: `az{09:,-./@AZ[] and
+	// the edges of ASCII, and non-ASCII bytes whose low bits are '@' '.'.
+	special := []byte("`az{09:,-./@AZ[] _\x00\x1f\x7e\x7f\x80\xae\xc0\xe1\xff")
+	b := []byte(base)
+	for i := range b {
+		for c := range 256 {
+			b[i] = byte(c)
+			check(string(b))
+		}
+		for _, c := range special {
+			b[i] = c
+			for j := i + 1; j < len(b); j++ {
+				for _, d := range special {
+					b[j] = d
+					check(string(b))
+				}
+				b[j] = base[j]
+			}
+		}
+		b[i] = base[i]
+	}
+}
+
+// TestParseCorpusFastPath checks that the benchmark corpus is what it
+// claims to be: canonical input that the fast path accepts as is.
+func TestParseCorpusFastPath(t *testing.T) {
+	t.Parallel()
+	for _, s := range parseCorpus {
+		if j, ok := parseCanonical(s); !ok || j.String() != s {
+			t.Errorf("parseCanonical(%q) = %q, %v", s, j, ok)
+		}
+	}
+}
+
+// FuzzParseCanonical compares parseCanonical, which examines eight bytes at
+// a time, with parseCanonicalRef, the byte loop it replaced, on s and on
+// its suffixes and prefixes that shift its bytes within the words.
+func FuzzParseCanonical(f *testing.F) {
+	for _, s := range canonicalSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for k := range 8 {
+			for _, x := range []string{s[min(k, len(s)):], s[:max(len(s)-k, 0)]} {
+				got, ok := parseCanonical(x)
+				want, wantOK := parseCanonicalRef(x)
+				if got != want || ok != wantOK {
+					t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalRef %q %v %v %v",
+						x, got.s, got.lp, got.dp, ok, want.s, want.lp, want.dp, wantOK)
+				}
+			}
+		}
+	})
+}

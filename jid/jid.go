@@ -1,6 +1,7 @@
 package jid
 
 import (
+	"math/bits"
 	"strings"
 )
 
@@ -78,7 +79,116 @@ func parse(s string, fast bool) (JID, error) {
 // succeeds when s splits (RFC 7622 §3.1) into parts that are each already
 // canonical ASCII (localCanonical, domainCanonical, resourceCanonical), and
 // otherwise reports false without deciding anything.
+//
+// It examines eight bytes at a time (canonical_fast.go) the common shape:
+// an optional localpart of a–z, 0–9, '-' and '.', then an NR-LDH
+// domainpart of at most 63 octets and an optional resourcepart. Input
+// shorter than eight bytes, other localpart bytes, IP literals and longer
+// domainparts go to parseCanonicalBytes, which decides the same a byte at
+// a time; domainparts with hyphens or empty labels go to domainCanonical.
+// FuzzParseCanonical compares the two.
 func parseCanonical(s string) (JID, bool) {
+	if len(s) < 8 {
+		return parseCanonicalBytes(s)
+	}
+	// The localpart ends at the first '@' before the first '/'. Neither
+	// is a byte of an NR-LDH name, and every such byte is a canonical
+	// localpart byte: the first stop decides, as in parseCanonicalBytes,
+	// unless it is another localpart byte or the '[' of an IP literal.
+	//
+	// The domainpart is checked as the words go by: odd collects the
+	// flags of its empty labels and of its hyphens, which are rare and
+	// leave the label rules to domainCanonical; without them and within
+	// maxLabel octets, every label is canonical (labelCanonical). carry
+	// is 0x80 when the byte before the word is a dot (emptyLabels); a
+	// domainpart at the start of s has one before it, as it were.
+	var stop, dots, hyphens, odd, empty uint64
+	carry := uint64(0x80)
+	p, ds := 0, 0 // the word at s[p:], the start of the domainpart
+	for {
+		// The next eight bytes; near the end, the bytes left and then
+		// zero bytes, which no canonical part holds: a stop at len(s).
+		var x uint64
+		if p <= len(s)-8 {
+			x = word(s[p:])
+		} else {
+			// The last eight bytes, shifted right over those before
+			// p; zeros come in at the top. A shift by 64 gives 0.
+			x = word(s[len(s)-8:]) >> (8 * uint(p-(len(s)-8)))
+		}
+		stop, dots, hyphens = ldhWord(x)
+		if stop != 0 {
+			// The first stop is bit 7 of the byte of x at bit
+			// k&56 (k&^7: the flag is bit 7 of its byte).
+			k := uint(bits.TrailingZeros64(stop))
+			if ds > 0 || byte(x>>(k&56)) != '@' {
+				break
+			}
+			// s[:ds-1] is the localpart (its length is checked
+			// below). Start over at the domainpart, with the '@' as
+			// the dot before it and the next stop as its end.
+			ds = p + int(k>>3) + 1
+			at := stop & -stop  // the flag of the '@'
+			upToAt := at<<1 - 1 // it and the bits below (all if bit 63)
+			stop &^= at
+			dots = dots&^upToAt | at
+			hyphens &^= upToAt
+			odd, carry = 0, 0
+			if stop != 0 {
+				break
+			}
+		}
+		empty, carry = emptyLabels(dots, carry)
+		odd |= empty | hyphens
+		p += 8
+	}
+	// The domainpart ends at the first stop, which counts as a dot for
+	// emptyLabels; the flags after it mean nothing.
+	end := stop & -stop
+	empty, _ = emptyLabels(dots&(end-1)|end, carry)
+	odd |= empty | hyphens&(end-1)
+	de := p + bits.TrailingZeros64(stop)>>3
+	if ds == 1 || ds > maxPart+1 {
+		return JID{}, false // an empty or too long localpart
+	}
+	if de < len(s) && s[de] != '/' {
+		if ds == 0 || de == ds && s[de] == '[' {
+			return parseCanonicalBytes(s)
+		}
+		return JID{}, false
+	}
+	if de-ds > maxLabel {
+		// A label may be too long (maxLabel), or the name (maxDomain).
+		return parseCanonicalBytes(s)
+	}
+	if odd&msb != 0 && !domainCanonical(s[ds:de]) {
+		return JID{}, false
+	}
+	if de < len(s) {
+		// The resourcepart, as resourceCanonical checks it: a byte
+		// outside 0x20–0x7E has bit 7 set in x, in x+1 (0x7F) or in
+		// x-0x20 (below 0x20). A carry or borrow from one byte to the
+		// next only comes from such a byte, so each word as a whole
+		// is exact. The last word is read from the end of s, and may
+		// take in bytes before the resourcepart: printable ASCII too.
+		if n := len(s) - de - 1; n == 0 || n > maxPart {
+			return JID{}, false
+		}
+		var acc uint64
+		for q := de + 1; q < len(s)-8; q += 8 {
+			x := word(s[q:])
+			acc |= x | (x + lsb) | (x - 0x20*lsb)
+		}
+		x := word(s[len(s)-8:])
+		if (acc|x|(x+lsb)|(x-0x20*lsb))&msb != 0 {
+			return JID{}, false
+		}
+	}
+	return JID{s: s, lp: uint16(max(ds-1, 0)), dp: uint16(de)}, true
+}
+
+// parseCanonicalBytes is parseCanonical a byte at a time, for any input.
+func parseCanonicalBytes(s string) (JID, bool) {
 	// The localpart, if any, ends at the first '@' before the first '/'.
 	// Neither separator is a canonical localpart or domainpart byte, so
 	// the first one seen decides.
