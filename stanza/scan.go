@@ -25,7 +25,8 @@ import (
 // The hot loops look at eight bytes at a time (SWAR: a mask per byte,
 // scanSpecial8 and friends) and fall back to a byte at a time on anything
 // unusual; every byte of 0x80 and above is checked as UTF-8 (RFC 6120
-// §11.6), in whole words when it is a two-byte character (scanText2).
+// §11.6), in text a character at a time on the eight bytes it starts
+// (scanTextRun, scanChar8).
 
 // Buffer sizes.
 const (
@@ -472,13 +473,11 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 		if cap(out)-len(out) < 8+64 {
 			out = slices.Grow(out, cap(out)+512)
 		}
-		o := out[:cap(out)]
-		n := len(out)
 		all := d.buf[:d.vend]
 		b := all[:min(len(all), d.pos+cap(out)-len(out)-8)]
-		p := d.pos
-		n, p = scanTextRun(o, n, b, p)
-		out = out[:n]
+		dn, dp := scanTextRun(out[len(out):cap(out)], b[d.pos:])
+		out = out[:len(out)+dn]
+		p := d.pos + dp
 		d.pos = p
 		if p >= len(b) {
 			if p < len(all) {
@@ -543,109 +542,183 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 }
 
 // scanTextRun is scanText's fast loop, a leaf with few live values so that
-// they stay in registers: it copies the character data at b[p:] to o[n:],
-// decoded, up to the first byte it leaves to scanText ('<', a reference
-// it does not decode, CR, ']', a control or a UTF-8 sequence it does not
-// check) or the end of b, and returns the new n and p. o has room for
-// len(b)-p+8 more bytes.
-func scanTextRun(o []byte, n int, b []byte, p int) (int, int) {
-	for {
+// they stay in registers: it copies the character data at the start of b
+// to o, decoded, up to the first byte it leaves to scanText ('<', a
+// reference it does not decode, CR, ']', a control or a UTF-8 sequence it
+// does not check) or the end of b, and returns how many bytes it wrote
+// and read. o has room for len(b)+8 bytes.
+func scanTextRun(o, b []byte) (int, int) {
+	// Positions are kept as uint32, at most 1<<30: the compiler then
+	// knows that adding 8 does not overflow, and capacities equal to
+	// lengths leave fewer values for the bounds checks.
+	b = b[:len(b):len(b)]
+	if len(b) > 1<<30 {
+		b = b[: 1<<30 : 1<<30]
+	}
+	o = o[:len(o):len(o)]
+	var i, j uint32 // b[i] is the next byte, o[j] where it goes
+	for uint(i)+8 <= uint(len(b)) {
 		// Eight bytes are copied at once; those after the first
 		// special one are written again from where it ends.
-		for p+8 <= len(b) {
-			w := binary.LittleEndian.Uint64(b[p : p+8])
-			binary.LittleEndian.PutUint64(o[n:n+8], w)
-			if t := scanSpecial8(w); t != 0 {
-				k := bits.TrailingZeros64(t) >> 3
-				p += k
-				n += k
-				break
-			}
-			p += 8
-			n += 8
-		}
-		if p >= len(b) {
-			break
-		}
-		c := b[p]
-		if scanClass[c]&scText != 0 {
-			o[n] = c
-			p++
-			n++
+		w := binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
+		binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], w)
+		t := scanSpecial8(w)
+		if t == 0 {
+			i += 8
+			j += 8
 			continue
 		}
-		if c >= utf8.RuneSelf {
-			if p+8 <= len(b) {
-				// Characters of two bytes and plain ASCII, eight
-				// bytes at once.
-				x := binary.LittleEndian.Uint64(b[p : p+8])
-				binary.LittleEndian.PutUint64(o[n:n+8], x)
-				if g := scanText2(x); g > 0 {
-					p += g
-					n += g
-					continue
-				}
-			}
-			// A run of non-ASCII characters.
-			for {
-				k := 0
-				switch {
-				case c >= 0xC2 && c <= 0xDF && p+1 < len(b) && b[p+1]&0xC0 == 0x80:
-					k = 2 // every two-byte character is a Char
-				case c >= 0xE1 && c <= 0xEC && p+2 < len(b) && b[p+1]&0xC0 == 0x80 && b[p+2]&0xC0 == 0x80:
-					k = 3 // U+1000–U+CFFF: Chars, no surrogates, no U+FFFE
-				default:
-					if k = scanRune(b[p:]); k == 0 {
-						return n, p
-					}
-				}
-				if p+8 <= len(b) {
-					binary.LittleEndian.PutUint64(o[n:n+8], binary.LittleEndian.Uint64(b[p:p+8]))
-				} else {
-					copy(o[n:n+k], b[p:p+k])
-				}
-				p += k
-				n += k
-				if p >= len(b) || b[p] < utf8.RuneSelf {
+		// x: the bytes of w from the special one on, zeros above.
+		s := uint32(bits.TrailingZeros64(t)) &^ 7
+		x := w >> s
+		i += s >> 3
+		j += s >> 3
+		if int8(x) < 0 {
+			// A run of non-ASCII characters (XML 1.0 §2.2 Char; RFC
+			// 6120 §11.6 UTF-8: shortest form, no surrogates), those
+			// that lie wholly in x taken off its low end one by one;
+			// x is already copied.
+			if s > 32 {
+				// Fewer than four bytes of x left: a character may
+				// not lie wholly in it.
+				if uint(i)+8 > uint(len(b)) {
 					break
 				}
-				c = b[p]
+				x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
+				binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], x)
+			}
+			for {
+				m := uint32(0)
+				for {
+					if x&0xC0E0 == 0x80C0 && x&0x1E != 0 {
+						x >>= 16 // every two-byte character is a Char
+						m += 2
+					} else if x&0xC0C0F0 == 0x8080E0 {
+						// Not E0 80–9F (overlong), ED A0–BF
+						// (surrogates) or EF BF BE–BF (U+FFFE, U+FFFF).
+						if v := x & 0x200F; v == 0 || v == 0x200D || x&0xFEFFFF == 0xBEBFEF {
+							break
+						}
+						x >>= 24
+						m += 3
+					} else if x&0xC0C0C0F8 == 0x808080F0 {
+						r := uint32(x)&0x07<<18 | uint32(x>>8)&0x3F<<12 | uint32(x>>16)&0x3F<<6 | uint32(x>>24)&0x3F
+						if r-0x10000 >= 0x100000 {
+							break
+						}
+						x >>= 32
+						m += 4
+					} else {
+						break // no Char, or one cut by the end of x
+					}
+					if int8(x) >= 0 {
+						break // ASCII, or the end of x (zeros)
+					}
+				}
+				if m == 0 {
+					// The first character lies wholly in x: no Char.
+					return int(j), int(i) // scanText decides
+				}
+				i += m
+				j += m
+				if int8(x) >= 0 && x != 0 || uint(i)+8 > uint(len(b)) {
+					break // ASCII next, or the last bytes
+				}
+				// The run goes on past x: the next eight bytes.
+				if x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8]); int8(x) >= 0 {
+					break
+				}
+				binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], x)
 			}
 			continue
 		}
-		if c == '&' {
-			if p+8 <= len(b) {
-				// A predefined entity (scanRefText) without a call.
-				w := binary.LittleEndian.Uint64(b[p : p+8])
-				e := &scEnts[uint32(w)*scEntMul>>29]
-				if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
-					o[n] = e.r
-					n++
-					p += int(e.n)
-					continue
-				}
-			}
-			k, r := scanRefText(b[p:])
-			if k == 0 {
+		if byte(x) == '&' {
+			if uint(i)+8 > uint(len(b)) {
 				break
+			}
+			x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
+			// A predefined entity (scanRefText) without a call.
+			if e := scEnts[uint32(x)*scEntMul>>29]; (x^e.key)&e.mask == 0 {
+				o[j] = e.r()
+				j++
+				i += uint32(e.n())
+				continue
+			}
+			if byte(x>>8) != '#' {
+				break // not a predefined entity: scanText reports it
+			}
+			var k int
+			var r rune
+			if y := x>>16 ^ '0'*swLo; byte(y) < 10 {
+				// Decimal digits, as in scanCharRef8.
+				nd := ((y &^ swHi) + 0x76*swLo | y) & swHi
+				s := uint(bits.TrailingZeros64(nd)) &^ 7
+				if byte(y>>(s&63)) == ';'^'0' {
+					y <<= (64 - s) & 63
+					y = (y * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+					y = (y * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
+					if v := uint32((y * (10000<<32 + 1)) >> 32); scanIsChar(v) {
+						k, r = int(s>>3)+3, rune(v)
+					}
+				}
+			} else {
+				k, r = scanCharRef8(x)
+			}
+			if k == 0 {
+				if k, r = scanRefFast(b[i:]); k == 0 {
+					break
+				}
 			}
 			switch {
 			case r < utf8.RuneSelf:
-				o[n] = byte(r)
-				n++
+				o[j] = byte(r)
+				j++
 			case r < 0x800:
-				o[n] = 0xC0 | byte(r>>6)
-				o[n+1] = 0x80 | byte(r)&0x3F
-				n += 2
+				o[j] = 0xC0 | byte(r>>6)
+				o[uint(j)+1] = 0x80 | byte(r)&0x3F
+				j += 2
 			default:
-				n += utf8.EncodeRune(o[n:], r)
+				j += uint32(utf8.EncodeRune(o[j:], r))
 			}
-			p += k
+			i += uint32(k)
 			continue
 		}
-		break // scanText decides
+		if c := byte(x); scanClass[c]&scText != 0 {
+			o[j] = c // a tab or a line feed
+			i++
+			j++
+			continue
+		}
+		return int(j), int(i) // scanText decides
 	}
-	return n, p
+	// Fewer than eight bytes are left, or the slow path decides.
+	for uint(i) < uint(len(b)) {
+		c := b[i]
+		if scanClass[c]&scText != 0 {
+			o[j] = c
+			i++
+			j++
+			continue
+		}
+		k := 0
+		if c >= utf8.RuneSelf {
+			if k = scanRune(b[i:]); k == 0 {
+				break
+			}
+			copy(o[j:uint(j)+uint(k)], b[i:uint(i)+uint(k)])
+			j += uint32(k)
+		} else if c == '&' {
+			var r rune
+			if k, r = scanRefFast(b[i:]); k == 0 {
+				break
+			}
+			j += uint32(utf8.EncodeRune(o[j:], r))
+		} else {
+			break
+		}
+		i += uint32(k)
+	}
+	return int(j), int(i)
 }
 
 // skipText is scanText for text no typed value takes: it checks it and
@@ -662,32 +735,40 @@ func (d *Decoder) skipText() error {
 				}
 				p += 8
 			}
-			if p >= len(b) {
+			if p+8 > len(b) {
+				// The last bytes, one by one.
+				for p < len(b) {
+					c := b[p]
+					k := 0
+					switch {
+					case scanClass[c]&scText != 0:
+						k = 1
+					case c >= utf8.RuneSelf:
+						k = scanRune(b[p:])
+					case c == '&':
+						k, _ = scanRefFast(b[p:])
+					}
+					if k == 0 {
+						break
+					}
+					p += k
+				}
 				break
 			}
-			c := b[p]
-			if scanClass[c]&scText != 0 {
-				p++
-				continue
+			x := binary.LittleEndian.Uint64(b[p : p+8])
+			k := 0
+			switch c := byte(x); {
+			case c >= utf8.RuneSelf:
+				k = scanChar8(x)
+			case c == '&':
+				k, _ = scanRefText(b[p:])
+			case scanClass[c]&scText != 0:
+				k = 1 // a tab or a line feed
 			}
-			if c >= utf8.RuneSelf {
-				if p+8 <= len(b) {
-					if g := scanText2(binary.LittleEndian.Uint64(b[p : p+8])); g > 0 {
-						p += g
-						continue
-					}
-				}
-				if k := scanRune(b[p:]); k > 0 {
-					p += k
-					continue
-				}
-			} else if c == '&' {
-				if k, _ := scanRefText(b[p:]); k > 0 {
-					p += k
-					continue
-				}
+			if k == 0 {
+				break // the slow path below decides
 			}
-			break // the slow path below decides
+			p += k
 		}
 		d.pos = p
 		if p >= len(b) {

@@ -189,76 +189,107 @@ func scanRefText(b []byte) (int, rune) {
 		return scanRefFast(b)
 	}
 	w := binary.LittleEndian.Uint64(b)
-	e := &scEnts[uint32(w)*scEntMul>>29]
-	if uint32(w) == e.key && uint16(w>>32)&e.mask == e.tail {
-		return int(e.n), rune(e.r)
+	if byte(w>>8) == '#' {
+		if k, r := scanCharRef8(w); k > 0 {
+			return k, r
+		}
+		return scanRefFast(b) // more digits
 	}
-	if uint16(w) != '&'|'#'<<8 {
-		return scanRefFast(b)
+	if e := scEnts[uint32(w)*scEntMul>>29]; (w^e.key)&e.mask == 0 {
+		return e.n(), rune(e.r())
 	}
-	// "&#" then up to five decimal or four hex digits and ';'.
-	x := w >> 16
+	return 0, 0 // no other entity is allowed (RFC 6120 §11.1)
+}
+
+// scanCharRef8 returns the length of the character reference at the
+// start of w (8 bytes, little-endian, starting "&#") and the character it
+// names, when it lies wholly in w, has at most five decimal or four hex
+// digits and names a Char (XML 1.0 §4.1 WFC: Legal Character); else 0.
+// The decimal digits are found and summed eight bytes at once.
+func scanCharRef8(w uint64) (int, rune) {
 	var v uint32
-	i := 2
-	if byte(x) == 'x' {
-		x >>= 8
-		for i = 3; i < 8; i++ {
-			c := byte(x)
-			d := uint32(scHex[c])
-			if d > 15 {
-				break
-			}
-			v = v<<4 | d
-			x >>= 8
-		}
-		if i == 3 {
+	var s uint // 8 times the number of digits
+	if byte(w>>16) != 'x' {
+		// Digits become 0–9; every other byte has a bit above the low
+		// four set, or the high bit (the two bytes shifted in too).
+		y := w>>16 ^ '0'*swLo
+		nd := ((y &^ swHi) + 0x76*swLo | y) & swHi
+		s = uint(bits.TrailingZeros64(nd)) &^ 7
+		if s == 0 || byte(y>>(s&63)) != ';'^'0' {
 			return 0, 0
 		}
+		// Align the digits at the top, leading zeros below, and add
+		// them up in pairs, fours, eights (the first is the highest).
+		y <<= (64 - s) & 63
+		y = (y * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+		y = (y * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
+		v = uint32((y * (10000<<32 + 1)) >> 32)
+		s += 3 * 8 // "&#" and ';'
 	} else {
-		for ; i < 8; i++ {
-			c := byte(x) - '0'
-			if c > 9 {
-				break
-			}
-			v = v*10 + uint32(c)
-			x >>= 8
+		x := w >> 24
+		// Hex digits: 0–9 after '0' is taken away, or 1–6 after the
+		// letter is lowered and 'a'-1 taken away.
+		y := x ^ '0'*swLo
+		dec := (y&^swHi + 0x76*swLo) | y
+		z := (x | 0x20*swLo) ^ 0x60*swLo
+		z7 := z &^ swHi
+		hex := (z7 + 0x79*swLo) | z | ^(z7 + 0x7F*swLo)
+		s = uint(bits.TrailingZeros64(dec&hex&swHi)) &^ 7
+		if s == 0 || byte(x>>(s&63)) != ';' {
+			return 0, 0 // also for five digits, no ';' in x
 		}
-		if i == 2 {
-			return 0, 0
-		}
+		// The digits' values, aligned at the top (at most four: the
+		// upper half) and added up in pairs and fours.
+		y = (x&(0x0F*swLo) + (x>>6&swLo)*9) << ((64 - s) & 63)
+		y = (y * (16<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+		v = uint32((y * (256<<16 + 1)) >> 48)
+		s += 4 * 8 // "&#x" and ';'
 	}
-	if i == 8 || byte(x) != ';' || !scanIsChar(v) {
-		return scanRefFast(b)
+	if !scanIsChar(v) {
+		return 0, 0
 	}
-	return i + 1, rune(v)
+	return int(s >> 3), rune(v)
 }
 
 // scEnt is a predefined entity reference (XML 1.0 §4.6) for scanRefText:
-// its first four bytes as a little-endian word, the bytes after them
-// (under mask), its length and its character.
+// key holds its bytes as a little-endian word (at most six), its length
+// in byte 6 and its character in byte 7; mask has the bits of its bytes
+// set. Eight bytes x at a '&' start it when (x^key)&mask == 0.
 type scEnt struct {
-	key        uint32
-	tail, mask uint16
-	n, r       uint8
+	key, mask uint64
 }
+
+// n returns the length of e's reference.
+func (e scEnt) n() int { return int(byte(e.key >> 48)) }
+
+// r returns the character e's reference stands for.
+func (e scEnt) r() byte { return byte(e.key >> 56) }
 
 // scEntMul hashes the first four bytes of the five predefined entity
 // references to distinct slots of scEnts (the top 3 bits of the product).
 const scEntMul = 0x6d2
 
+// scEnts holds the predefined entity references at the slots their
+// first four bytes hash to; the other slots match nothing (eight zero
+// bytes, and the eight bytes at a '&' start with the '&').
 var scEnts = func() (t [8]scEnt) {
-	for _, e := range []scEnt{
-		{key: scEntLt, n: 4, r: '<'},
-		{key: scEntGt, n: 4, r: '>'},
-		{key: scEntAmp, tail: ';', mask: 0xFF, n: 5, r: '&'},
-		{key: scEntQuo, tail: 't' | ';'<<8, mask: 0xFFFF, n: 6, r: '"'},
-		{key: scEntApo, tail: 's' | ';'<<8, mask: 0xFFFF, n: 6, r: '\''},
-	} {
-		h := e.key * scEntMul >> 29
+	for i := range t {
+		t[i].mask = ^uint64(0)
+	}
+	for _, e := range []struct {
+		s string
+		r byte
+	}{{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}} {
+		var k, m uint64
+		for i := len(e.s) - 1; i >= 0; i-- {
+			k = k<<8 | uint64(e.s[i])
+			m = m<<8 | 0xFF
+		}
+		h := uint32(k) * scEntMul >> 29
 		if t[h].key != 0 {
 			panic("stanza: scEntMul does not separate the entities")
 		}
-		t[h] = e
+		t[h] = scEnt{key: k | uint64(len(e.s))<<48 | uint64(e.r)<<56, mask: m}
 	}
 	return t
 }()
@@ -288,14 +319,16 @@ const (
 // bytes, little-endian) that is not plain character data, that is outside
 // 0x20–0x7F or one of '<', '&' and ']'; bits above the first such byte may
 // be set spuriously, so only its lowest set bit is meaningful.
+//
+// Below that byte every byte is in 0x01–0x7F after the exclusive or with
+// one of the three characters, so taking one away neither borrows nor
+// sets the high bit there: the "&^ y" of the usual zero-byte test is not
+// needed, a byte >= 0x80 it guards against being special anyway.
 func scanSpecial8(x uint64) uint64 {
 	t := (x - 0x20*swLo) | x // below 0x20 (borrowing), or 0x80 and above
-	y := x ^ '<'*swLo
-	t |= (y - swLo) &^ y
-	y = x ^ '&'*swLo
-	t |= (y - swLo) &^ y
-	y = x ^ ']'*swLo
-	t |= (y - swLo) &^ y
+	t |= (x ^ '<'*swLo) - swLo
+	t |= (x ^ '&'*swLo) - swLo
+	t |= (x ^ ']'*swLo) - swLo
 	return t & swHi
 }
 
@@ -397,28 +430,6 @@ func scanQName8(b []byte, p int) (int, int32) {
 	return scanQNameIn(b, p) // near the end of the visible bytes
 }
 
-// scanText2 returns how many bytes at the start of x (8 bytes of text,
-// little-endian) are plain character data: ASCII that scanSpecial8 does
-// not flag, and whole two-byte UTF-8 characters (every one is a Char,
-// XML 1.0 §2.2). A character cut by the end of x is not counted.
-func scanText2(x uint64) int {
-	hi := x & swHi
-	cont := hi &^ (x << 1)                                  // 10xxxxxx
-	lead := hi & (x << 1) &^ (x << 2)                       // 110xxxxx
-	lead &= ((x & 0x1E1E1E1E1E1E1E1E) + 0x7F7F7F7F7F7F7F7F) // not C0 or C1
-	pair := lead & (cont >> 8)                              // a lead and its continuation
-	bad := hi &^ (pair | pair<<8)
-	// ASCII that stops the text: the lowest such byte is exact.
-	bad |= (x - 0x20*swLo) &^ x
-	y := x ^ '<'*swLo
-	bad |= (y - swLo) &^ y
-	y = x ^ '&'*swLo
-	bad |= (y - swLo) &^ y
-	y = x ^ ']'*swLo
-	bad |= (y - swLo) &^ y
-	return bits.TrailingZeros64(bad&swHi) >> 3
-}
-
 // scanSpecialAttr8 is scanSpecial8 for an attribute value quoted by q:
 // outside 0x20–0x7F or one of '<', '&' and q. The other quote character
 // is plain there. '&' and q are found with one comparison: they differ
@@ -441,13 +452,27 @@ func scanQuoteMask(q byte) (m, tq uint64) {
 	return uint64(b) * swLo, uint64('&'|b) * swLo
 }
 
-// The predefined entity references, as little-endian 32-bit words:
-// "&lt;", "&gt;", and the first four bytes of "&amp;", "&quot;" and
-// "&apos;".
-const (
-	scEntLt  = '&' | 'l'<<8 | 't'<<16 | ';'<<24
-	scEntGt  = '&' | 'g'<<8 | 't'<<16 | ';'<<24
-	scEntAmp = '&' | 'a'<<8 | 'm'<<16 | 'p'<<24
-	scEntQuo = '&' | 'q'<<8 | 'u'<<16 | 'o'<<24
-	scEntApo = '&' | 'a'<<8 | 'p'<<16 | 'o'<<24
-)
+// scanChar8 returns the length of the UTF-8 encoded XML Char at the start
+// of x (8 bytes, little-endian, the first >= 0x80), or 0 when it is none
+// (XML 1.0 §2.2 Char; RFC 6120 §11.6 UTF-8: shortest form, no
+// surrogates): what scanRune returns for a b holding the eight bytes.
+func scanChar8(x uint64) int {
+	switch {
+	case x&0xC0E0 == 0x80C0 && x&0x1E != 0:
+		return 2 // every two-byte character is a Char
+	case x&0xC0C0F0 == 0x8080E0:
+		// Not E0 80–9F (overlong), ED A0–BF (surrogates) or EF BF BE–BF
+		// (U+FFFE, U+FFFF).
+		if v := x & 0x200F; v == 0 || v == 0x200D || x&0xFEFFFF == 0xBEBFEF {
+			return 0
+		}
+		return 3
+	case x&0xC0C0C0F8 == 0x808080F0:
+		r := uint32(x)&0x07<<18 | uint32(x>>8)&0x3F<<12 | uint32(x>>16)&0x3F<<6 | uint32(x>>24)&0x3F
+		if r-0x10000 >= 0x100000 {
+			return 0
+		}
+		return 4
+	}
+	return 0
+}
