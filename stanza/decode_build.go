@@ -25,12 +25,19 @@ import (
 // Raw.XML (or appending to it) can never change a string. The backing is
 // never written after the strings are made.
 
-// decSref is a string of the value being built: the interned constant k, or
-// d.out[s:e].
+// decSref is a string of the value being built: d.out[s:e], or when that
+// is empty the interned constant decInterned[k]. It holds no pointers.
 type decSref struct {
-	k    string
 	s, e int32
+	k    uint8
 }
+
+// none reports whether r is the zero decSref: no string at all.
+func (r *decSref) none() bool { return *r == decSref{} }
+
+// decSpan is a string of the value being built that is never interned:
+// d.out[s:e].
+type decSpan struct{ s, e int32 }
 
 // decRawRef is a Raw being built.
 type decRawRef struct {
@@ -43,15 +50,17 @@ type decTextRef struct{ lang, val decSref }
 
 // decCommon holds the attributes common to stanzas (RFC 6120 §8.1).
 type decCommon struct {
-	id, to, from, typ, lang decSref
-	hasTo, hasFrom          bool
+	typ, lang      decSref
+	id, to, from   decSpan
+	hasTo, hasFrom bool
 }
 
 // decErrRefs is a stanza <error/> being built (RFC 6120 §8.3.2).
 type decErrRefs struct {
-	typ, by, cond, uri, text, lang decSref
-	hasBy, hasApp                  bool
-	app                            decRawRef
+	typ, cond, uri, text, lang decSref
+	by                         decSpan
+	hasBy, hasApp              bool
+	app                        decRawRef
 }
 
 // Decoding modes of decAppendValue.
@@ -165,7 +174,7 @@ func decAppendRef(dst, ref []byte) []byte {
 // decStr returns the string r of the backing array back.
 func decStr(back []byte, r decSref) string {
 	if r.s == r.e {
-		return r.k
+		return decInterned[r.k]
 	}
 	return unsafe.String(&back[r.s], int(r.e-r.s))
 }
@@ -176,9 +185,24 @@ func decStr(back []byte, r decSref) string {
 func decSet(dst *string, back []byte, r decSref) {
 	if r.s != r.e {
 		*dst = unsafe.String(&back[r.s], int(r.e-r.s))
-	} else if r.k != "" {
-		*dst = r.k
+	} else if r.k != 0 {
+		*dst = decInterned[r.k]
 	}
+}
+
+// decSetSpan stores the string r of back in *dst unless it is empty.
+func decSetSpan(dst *string, back []byte, r decSpan) {
+	if r.s != r.e {
+		*dst = unsafe.String(&back[r.s], int(r.e-r.s))
+	}
+}
+
+// decStrSpan returns the string r of back.
+func decStrSpan(back []byte, r decSpan) string {
+	if r.s == r.e {
+		return ""
+	}
+	return unsafe.String(&back[r.s], int(r.e-r.s))
 }
 
 // decRaw returns the Raw r of the backing array back.
@@ -198,109 +222,151 @@ type decBox[T, B any] struct {
 
 // decNew allocates a T and a copy of out (its backing array) together:
 // one allocation for a stanza, its extensions and all its bytes. The
-// bytes go in an array of the next size of a short list (steps of 32, 64
-// and 128 bytes, as the allocator's own size classes); above 2 KiB they
-// get their own allocation.
+// bytes go in an array of the next size of a list picked by a jump table:
+// steps of 16 bytes up to 512, where most stanzas are and the allocator's
+// size classes are 16 or 32 bytes apart, then of 128 up to 2 KiB. Above
+// 2 KiB they get their own allocation.
 func decNew[T any](out []byte) (*T, []byte) {
-	var back []byte
+	n := len(out)
+	k := (n + 15) >> 4
+	if n > 512 {
+		k = 32 + (n-512+127)>>7
+	}
 	var v *T
-	switch n := len(out); {
-	case n == 0:
+	var back []byte
+	switch k {
+	case 0:
 		return new(T), nil
-	case n <= 32:
+	case 1:
+		a := new(decBox[T, [16]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 2:
 		a := new(decBox[T, [32]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 64:
+	case 3:
+		a := new(decBox[T, [48]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 4:
 		a := new(decBox[T, [64]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 96:
+	case 5:
+		a := new(decBox[T, [80]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 6:
 		a := new(decBox[T, [96]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 128:
+	case 7:
+		a := new(decBox[T, [112]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 8:
 		a := new(decBox[T, [128]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 160:
+	case 9:
+		a := new(decBox[T, [144]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 10:
 		a := new(decBox[T, [160]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 192:
+	case 11:
+		a := new(decBox[T, [176]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 12:
 		a := new(decBox[T, [192]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 224:
+	case 13:
+		a := new(decBox[T, [208]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 14:
 		a := new(decBox[T, [224]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 256:
+	case 15:
+		a := new(decBox[T, [240]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 16:
 		a := new(decBox[T, [256]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 288:
+	case 17:
+		a := new(decBox[T, [272]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 18:
 		a := new(decBox[T, [288]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 320:
+	case 19:
+		a := new(decBox[T, [304]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 20:
 		a := new(decBox[T, [320]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 352:
+	case 21:
+		a := new(decBox[T, [336]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 22:
 		a := new(decBox[T, [352]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 384:
+	case 23:
+		a := new(decBox[T, [368]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 24:
 		a := new(decBox[T, [384]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 416:
+	case 25:
+		a := new(decBox[T, [400]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 26:
 		a := new(decBox[T, [416]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 448:
+	case 27:
+		a := new(decBox[T, [432]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 28:
 		a := new(decBox[T, [448]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 480:
+	case 29:
+		a := new(decBox[T, [464]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 30:
 		a := new(decBox[T, [480]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 512:
+	case 31:
+		a := new(decBox[T, [496]byte])
+		v, back = &a.v, a.b[:n:n]
+	case 32:
 		a := new(decBox[T, [512]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 576:
-		a := new(decBox[T, [576]byte])
-		v, back = &a.v, a.b[:n:n]
-	case n <= 640:
+	case 33:
 		a := new(decBox[T, [640]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 704:
-		a := new(decBox[T, [704]byte])
-		v, back = &a.v, a.b[:n:n]
-	case n <= 768:
+	case 34:
 		a := new(decBox[T, [768]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 832:
-		a := new(decBox[T, [832]byte])
-		v, back = &a.v, a.b[:n:n]
-	case n <= 896:
+	case 35:
 		a := new(decBox[T, [896]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 960:
-		a := new(decBox[T, [960]byte])
-		v, back = &a.v, a.b[:n:n]
-	case n <= 1024:
+	case 36:
 		a := new(decBox[T, [1024]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1152:
+	case 37:
 		a := new(decBox[T, [1152]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1280:
+	case 38:
 		a := new(decBox[T, [1280]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1408:
+	case 39:
 		a := new(decBox[T, [1408]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1536:
+	case 40:
 		a := new(decBox[T, [1536]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1664:
+	case 41:
 		a := new(decBox[T, [1664]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1792:
+	case 42:
 		a := new(decBox[T, [1792]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 1920:
+	case 43:
 		a := new(decBox[T, [1920]byte])
 		v, back = &a.v, a.b[:n:n]
-	case n <= 2048:
+	case 44:
 		a := new(decBox[T, [2048]byte])
 		v, back = &a.v, a.b[:n:n]
 	default:
@@ -324,33 +390,32 @@ func (d *Decoder) put(b []byte) decSref {
 
 // putInterned returns b as an interned constant when it is a common
 // value, else appends it.
-func (d *Decoder) putInterned(b []byte, intern func([]byte) string) decSref {
-	if k := intern(b); k != "" {
+func (d *Decoder) putInterned(b []byte, intern func([]byte) uint8) decSref {
+	if k := intern(b); k != 0 {
 		return decSref{k: k}
 	}
 	return d.put(b)
 }
 
 // attrVal appends the normalised value of a (XML 1.0 §3.3.3).
-func (d *Decoder) attrVal(a *decAttr) decSref {
+func (d *Decoder) attrVal(a *decAttr) decSpan {
 	raw := d.rel(a.vs, a.ve)
 	if a.flags&scFEsc == 0 {
 		if n := len(d.out); len(raw) <= 32 && cap(d.out)-n >= 32 && cap(raw) >= 32 {
 			// The usual id or JID: 32 bytes copied without a call, those
 			// past the value overwritten later or left unused.
-			o, in := d.out[n:n+32], raw[:32]
-			binary.LittleEndian.PutUint64(o, binary.LittleEndian.Uint64(in))
-			binary.LittleEndian.PutUint64(o[8:], binary.LittleEndian.Uint64(in[8:]))
-			binary.LittleEndian.PutUint64(o[16:], binary.LittleEndian.Uint64(in[16:]))
-			binary.LittleEndian.PutUint64(o[24:], binary.LittleEndian.Uint64(in[24:]))
+			w := *(*[32]byte)(raw[:32]) // loaded whole, then stored: no call
+			*(*[32]byte)(d.out[n : n+32]) = w
 			d.out = d.out[:n+len(raw)]
-			return decSref{s: int32(n), e: int32(n + len(raw))}
+			return decSpan{s: int32(n), e: int32(n + len(raw))}
 		}
-		return d.put(raw)
+		s := int32(len(d.out))
+		d.out = append(d.out, raw...)
+		return decSpan{s: s, e: int32(len(d.out))}
 	}
 	s := int32(len(d.out))
 	d.out = decAppendValue(d.out, raw, decModeAttr)
-	return decSref{s: s, e: int32(len(d.out))}
+	return decSpan{s: s, e: int32(len(d.out))}
 }
 
 // attrValInterned is attrVal for values that repeat (types, languages).
@@ -408,10 +473,13 @@ func (d *Decoder) langOf(t *decTok) decSref {
 	return decSref{}
 }
 
-// common appends the common stanza attributes of t (RFC 6120 §8.1.1–5).
-func (d *Decoder) common(t *decTok) (c decCommon) {
-	for i := t.a0; i < t.a1; i++ {
-		a := &d.attrs[i]
+// common appends the common stanza attributes of t (RFC 6120 §8.1.1–5)
+// to c, which is zero. The names are told apart by length and one load:
+// "id" and "to" are two bytes, "from" and "type" four.
+func (d *Decoder) common(t *decTok, c *decCommon) {
+	attrs := d.attrs[t.a0:t.a1]
+	for i := range attrs {
+		a := &attrs[i]
 		if a.decl != 0 {
 			continue
 		}
@@ -421,24 +489,45 @@ func (d *Decoder) common(t *decTok) (c decCommon) {
 			}
 			continue
 		}
-		switch string(d.rel(a.s, a.e)) {
-		case "id":
-			c.id = d.attrVal(a)
-		case "to":
-			c.to, c.hasTo = d.attrVal(a), true
-		case "from":
-			c.from, c.hasFrom = d.attrVal(a), true
-		case "type":
-			c.typ = d.attrValInterned(a)
+		// Four bytes from the name's start are always in the buffer: the
+		// name is followed by '=' and a quoted value.
+		p := d.es + int(a.s)
+		if p < 0 || p+4 > len(d.buf) {
+			continue // unreachable
+		}
+		w := binary.LittleEndian.Uint32(d.buf[p : p+4])
+		switch a.e - a.s {
+		case 2:
+			switch uint16(w) {
+			case 'i' | 'd'<<8:
+				c.id = d.attrVal(a)
+			case 't' | 'o'<<8:
+				c.to, c.hasTo = d.attrVal(a), true
+			}
+		case 4:
+			switch w {
+			case 'f' | 'r'<<8 | 'o'<<16 | 'm'<<24:
+				c.from, c.hasFrom = d.attrVal(a), true
+			case 't' | 'y'<<8 | 'p'<<16 | 'e'<<24:
+				c.typ = d.attrValInterned(a)
+			}
 		}
 	}
-	return c
 }
 
-// sameNS reports whether tokens t and u are in the same namespace.
+// sameNS reports whether tokens t and u are in the same namespace: the
+// same binding (and so the same depth), checked inline, or the same name.
 func (d *Decoder) sameNS(t, u *decTok) bool {
-	return t.ns.where == u.ns.where && t.ns.s == u.ns.s && t.ns.e == u.ns.e ||
-		bytes.Equal(d.nsBytes(t.ns), d.nsBytes(u.ns))
+	return t.ns == u.ns || d.sameNSName(t, u)
+}
+
+// sameNSName reports whether tokens t and u have the same namespace name.
+func (d *Decoder) sameNSName(t, u *decTok) bool {
+	// Names of different lengths differ; the xml namespace's span is empty.
+	if t.ns.e-t.ns.s != u.ns.e-u.ns.s && t.ns.where != scWXML && u.ns.where != scWXML {
+		return false
+	}
+	return bytes.Equal(d.nsBytes(t.ns), d.nsBytes(u.ns))
 }
 
 // rawOf appends the element of token i, namespace-complete: every
@@ -451,11 +540,14 @@ func (d *Decoder) rawOf(i int, r *decRawRef) error {
 	r.local = d.putInterned(d.local(t), decInternLocal)
 	raw := d.rel(t.s, t.end)
 	r.s = int32(len(d.out))
-	inject := false
-	for j := i; j < int(t.next); j++ {
-		if c := &d.toks[j]; c.kind == scTStart && c.outer < t.depth {
-			inject = true
-			break
+	inject := t.outer < t.depth
+	if !inject && int(t.next) > i+1 { // not an empty element: look inside
+		toks, depth := d.toks[i+1:t.next], t.depth
+		for k := range toks {
+			if toks[k].outer < depth && toks[k].kind == scTStart {
+				inject = true
+				break
+			}
 		}
 	}
 	if !inject {
@@ -463,6 +555,14 @@ func (d *Decoder) rawOf(i int, r *decRawRef) error {
 		r.e = int32(len(d.out))
 		return nil
 	}
+	return d.rawInject(i, r, raw)
+}
+
+// rawInject is rawOf for the element of token i when it uses namespaces
+// declared on an ancestor: it appends raw, the element, with their
+// declarations.
+func (d *Decoder) rawInject(i int, r *decRawRef, raw []byte) error {
+	t := &d.toks[i]
 	nameLen := int(t.nameE - t.s)
 	d.out = append(d.out, raw[:nameLen]...)
 	d.inj = d.inj[:0]
@@ -577,31 +677,46 @@ func (d *Decoder) buildStreamError() (Element, error) {
 	return e, nil
 }
 
-// addresses sets *to and *from from the stanza's 'to' and 'from'
-// attributes, those present, and reports the first that is not a JID
-// (RFC 6120 §8.3.3.8).
-func (d *Decoder) addresses(back []byte, c *decCommon, to, from *jid.JID) (bad *BadStanzaError) {
-	*to = d.jidOf(back, c.to, c.hasTo, "to", &bad)
-	*from = d.jidOf(back, c.from, c.hasFrom, "from", &bad)
-	return bad
+// addresses sets *to and *from, which are zero, from the stanza's 'to'
+// and 'from' attributes, those present, and reports the first that is not
+// a JID (RFC 6120 §8.3.3.8).
+func (d *Decoder) addresses(back []byte, c *decCommon, to, from *jid.JID) *BadStanzaError {
+	var err error
+	if c.hasTo {
+		if *to, err = jid.Parse(decStrSpan(back, c.to)); err != nil {
+			return d.badAddress(back, c, "to", err, from)
+		}
+	}
+	if c.hasFrom {
+		if *from, err = jid.Parse(decStrSpan(back, c.from)); err != nil {
+			return &BadStanzaError{Offset: d.off + int64(d.es), Field: "from", Condition: JIDMalformed, Err: err}
+		}
+	}
+	return nil
 }
 
-// jidOf parses the JID of r, recording the first failure.
-func (d *Decoder) jidOf(back []byte, r decSref, present bool, field string, bad **BadStanzaError) jid.JID {
-	if !present {
-		return jid.JID{}
+// badAddress is addresses after the 'to' attribute failed: 'from' is
+// still parsed and set.
+func (d *Decoder) badAddress(back []byte, c *decCommon, field string, err error, from *jid.JID) *BadStanzaError {
+	if c.hasFrom {
+		*from, _ = jid.Parse(decStrSpan(back, c.from))
 	}
-	j, err := jid.Parse(decStr(back, r))
-	if err != nil && *bad == nil {
-		*bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: field, Condition: JIDMalformed, Err: err}
-	}
-	return j
+	return &BadStanzaError{Offset: d.off + int64(d.es), Field: field, Condition: JIDMalformed, Err: err}
 }
 
 // texts records a <body/>, <subject/> or <status/> child.
 func (d *Decoder) textChild(list int, i int) {
-	c := &d.toks[i]
-	lang, val := d.langOf(c), d.textOf(i)
+	var lang, val decSref
+	toks := d.toks
+	c := &toks[i]
+	if c.a0 != c.a1 {
+		lang = d.langOf(c)
+	}
+	if int(c.next) == i+2 && i+1 < len(toks) && toks[i+1].kind == scTText {
+		val = decSref{s: toks[i+1].ds, e: toks[i+1].de} // textOf's first case
+	} else {
+		val = d.textOf(i)
+	}
 	l := d.texts[list]
 	if len(l) == cap(l) {
 		l = append(l, decTextRef{})
@@ -716,7 +831,7 @@ func decMakeError(back []byte, r *decErrRefs) *Error {
 		Lang:      decStr(back, r.lang),
 	}
 	if r.hasBy {
-		a.e.By, _ = jid.Parse(decStr(back, r.by))
+		a.e.By, _ = jid.Parse(decStrSpan(back, r.by))
 	}
 	if r.hasApp {
 		a.app = decRaw(back, &r.app)
@@ -766,11 +881,11 @@ func (d *Decoder) extsInto(back []byte, x []Raw) []Raw {
 // buildMessage makes the *Message of the scanned element (RFC 6121 §5).
 func (d *Decoder) buildMessage() (Element, error) {
 	t := &d.toks[0]
-	c := d.common(t)
+	var c decCommon
+	d.common(t, &c)
 	d.texts[0] = d.texts[0][:0]
 	d.texts[1] = d.texts[1][:0]
-	var thread, parent decSref
-	hasThread, hasErr := false, false
+	var k decMsgKids
 	for i := 1; i < len(d.toks); {
 		ci := i
 		ch := &d.toks[i]
@@ -780,33 +895,10 @@ func (d *Decoder) buildMessage() (Element, error) {
 		}
 		i = int(ch.next)
 		if d.sameNS(ch, t) {
-			switch string(d.local(ch)) {
-			case "body":
-				d.textChild(0, ci)
+			if own, err := d.messageChild(ci, ch, &k); err != nil {
+				return nil, err
+			} else if own {
 				continue
-			case "subject":
-				d.textChild(1, ci)
-				continue
-			case "thread":
-				if !hasThread {
-					hasThread = true
-					for k := ch.a0; k < ch.a1; k++ {
-						if a := &d.attrs[k]; a.decl == 0 && a.colon < 0 && string(d.rel(a.s, a.e)) == "parent" {
-							parent = d.attrVal(a)
-						}
-					}
-					thread = d.textOf(ci)
-					continue
-				}
-			case "error":
-				if !hasErr {
-					hasErr = true
-					var err error
-					if d.er, err = d.errorOf(ci); err != nil {
-						return nil, err
-					}
-					continue
-				}
 			}
 		}
 		if err := d.rawOf(ci, d.pushExt()); err != nil {
@@ -832,11 +924,13 @@ func (d *Decoder) buildMessage() (Element, error) {
 			m.Extensions = d.extsInto(back, nil)
 		}
 	}
-	decSet(&m.ID, back, c.id)
+	decSetSpan(&m.ID, back, c.id)
 	decSet((*string)(&m.Type), back, c.typ)
 	decSet(&m.Lang, back, c.lang)
-	if len(d.texts[0]) > 0 {
-		one, all := decPickTexts(back, d.texts[0], m.Lang)
+	if l := d.texts[0]; len(l) == 1 && l[0].lang.none() {
+		decSet(&m.Body, back, l[0].val) // the usual single body
+	} else if len(l) > 0 {
+		one, all := decPickTexts(back, l, m.Lang)
 		if m.Body = one; all != nil {
 			m.Bodies = all
 		}
@@ -847,9 +941,9 @@ func (d *Decoder) buildMessage() (Element, error) {
 			m.Subjects = all
 		}
 	}
-	decSet(&m.Thread, back, thread)
-	decSet(&m.ThreadParent, back, parent)
-	if hasErr {
+	decSet(&m.Thread, back, k.thread)
+	decSet(&m.ThreadParent, back, k.parent)
+	if k.hasErr {
 		m.Error = decMakeError(back, &d.er)
 	}
 	bad := d.addresses(back, &c, &m.To, &m.From)
@@ -860,15 +954,56 @@ func (d *Decoder) buildMessage() (Element, error) {
 	return m, nil
 }
 
+// decMsgKids is what buildMessage has read of the children of its own
+// namespace, besides texts.
+type decMsgKids struct {
+	thread, parent    decSref
+	hasThread, hasErr bool
+}
+
+// messageChild reads the child ch (token ci) of a message, in the
+// message's namespace, into k or d.texts, and reports whether it was one
+// of the message's own (RFC 6121 §5.2): else it is an extension.
+func (d *Decoder) messageChild(ci int, ch *decTok, k *decMsgKids) (bool, error) {
+	switch string(d.local(ch)) {
+	case "body":
+		d.textChild(0, ci)
+		return true, nil
+	case "subject":
+		d.textChild(1, ci)
+		return true, nil
+	case "thread":
+		if !k.hasThread {
+			k.hasThread = true
+			for j := ch.a0; j < ch.a1; j++ {
+				if a := &d.attrs[j]; a.decl == 0 && a.colon < 0 && string(d.rel(a.s, a.e)) == "parent" {
+					p := d.attrVal(a)
+					k.parent = decSref{s: p.s, e: p.e}
+				}
+			}
+			k.thread = d.textOf(ci)
+			return true, nil
+		}
+	case "error":
+		if !k.hasErr {
+			k.hasErr = true
+			var err error
+			if d.er, err = d.errorOf(ci); err != nil {
+				return true, err
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // buildPresence makes the *Presence of the scanned element (RFC 6121 §4.7).
 func (d *Decoder) buildPresence() (Element, error) {
 	t := &d.toks[0]
-	c := d.common(t)
+	var c decCommon
+	d.common(t, &c)
 	d.texts[0] = d.texts[0][:0]
-	var show decSref
-	var prio int8
-	prioOK := true
-	hasShow, hasPrio, hasErr := false, false, false
+	k := decPresKids{prioOK: true}
 	for i := 1; i < len(d.toks); {
 		ci := i
 		ch := &d.toks[i]
@@ -878,40 +1013,10 @@ func (d *Decoder) buildPresence() (Element, error) {
 		}
 		i = int(ch.next)
 		if d.sameNS(ch, t) {
-			switch string(d.local(ch)) {
-			case "show":
-				if !hasShow {
-					hasShow = true
-					mark := len(d.out)
-					v := d.textOf(ci)
-					if k := decInternValue(d.out[v.s:v.e]); k != "" {
-						d.out = d.out[:mark]
-						v = decSref{k: k}
-					}
-					show = v
-					continue
-				}
-			case "status":
-				d.textChild(0, ci)
+			if own, err := d.presenceChild(ci, ch, &k); err != nil {
+				return nil, err
+			} else if own {
 				continue
-			case "priority":
-				if !hasPrio {
-					hasPrio = true
-					mark := len(d.out)
-					v := d.textOf(ci)
-					prio, prioOK = decParsePriority(d.out[v.s:v.e])
-					d.out = d.out[:mark]
-					continue
-				}
-			case "error":
-				if !hasErr {
-					hasErr = true
-					var err error
-					if d.er, err = d.errorOf(ci); err != nil {
-						return nil, err
-					}
-					continue
-				}
 			}
 		}
 		if err := d.rawOf(ci, d.pushExt()); err != nil {
@@ -937,22 +1042,24 @@ func (d *Decoder) buildPresence() (Element, error) {
 			p.Extensions = d.extsInto(back, nil)
 		}
 	}
-	decSet(&p.ID, back, c.id)
+	decSetSpan(&p.ID, back, c.id)
 	decSet((*string)(&p.Type), back, c.typ)
 	decSet(&p.Lang, back, c.lang)
-	decSet((*string)(&p.Show), back, show)
-	if len(d.texts[0]) > 0 {
-		one, all := decPickTexts(back, d.texts[0], p.Lang)
+	decSet((*string)(&p.Show), back, k.show)
+	if l := d.texts[0]; len(l) == 1 && l[0].lang.none() {
+		decSet(&p.Status, back, l[0].val) // the usual single status
+	} else if len(l) > 0 {
+		one, all := decPickTexts(back, l, p.Lang)
 		if p.Status = one; all != nil {
 			p.Statuses = all
 		}
 	}
-	p.Priority = prio
-	if hasErr {
+	p.Priority = k.prio
+	if k.hasErr {
 		p.Error = decMakeError(back, &d.er)
 	}
 	bad := d.addresses(back, &c, &p.To, &p.From)
-	if !prioOK && bad == nil {
+	if !k.prioOK && bad == nil {
 		bad = &BadStanzaError{Offset: d.off + int64(d.es), Field: "priority", Condition: BadRequest,
 			Err: errors.New("stanza: priority is not an integer in -128…127")}
 	}
@@ -961,6 +1068,57 @@ func (d *Decoder) buildPresence() (Element, error) {
 		return nil, bad
 	}
 	return p, nil
+}
+
+// decPresKids is what buildPresence has read of the children of its own
+// namespace.
+type decPresKids struct {
+	show                     decSref
+	prio                     int8
+	prioOK                   bool
+	hasShow, hasPrio, hasErr bool
+}
+
+// presenceChild reads the child ch (token ci) of a presence, in the
+// presence's namespace, into k, and reports whether it was one of the
+// presence's own (RFC 6121 §4.7.2): else it is an extension.
+func (d *Decoder) presenceChild(ci int, ch *decTok, k *decPresKids) (bool, error) {
+	switch string(d.local(ch)) {
+	case "show":
+		if !k.hasShow {
+			k.hasShow = true
+			mark := len(d.out)
+			v := d.textOf(ci)
+			if s := decInternValue(d.out[v.s:v.e]); s != 0 {
+				d.out = d.out[:mark]
+				v = decSref{k: s}
+			}
+			k.show = v
+			return true, nil
+		}
+	case "status":
+		d.textChild(0, ci)
+		return true, nil
+	case "priority":
+		if !k.hasPrio {
+			k.hasPrio = true
+			mark := len(d.out)
+			v := d.textOf(ci)
+			k.prio, k.prioOK = decParsePriority(d.out[v.s:v.e])
+			d.out = d.out[:mark]
+			return true, nil
+		}
+	case "error":
+		if !k.hasErr {
+			k.hasErr = true
+			var err error
+			if d.er, err = d.errorOf(ci); err != nil {
+				return true, err
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // decParsePriority parses a <priority/>: an xs:byte (RFC 6121 §4.7.2.3),
@@ -994,7 +1152,8 @@ func decParsePriority(b []byte) (int8, bool) {
 // buildIQ makes the *IQ of the scanned element (RFC 6120 §8.2.3).
 func (d *Decoder) buildIQ() (Element, error) {
 	t := &d.toks[0]
-	c := d.common(t)
+	var c decCommon
+	d.common(t, &c)
 	hasPayload, hasErr := false, false
 	var payload decRawRef
 	for i := 1; i < len(d.toks); {
@@ -1024,7 +1183,7 @@ func (d *Decoder) buildIQ() (Element, error) {
 	}
 	a, back := decNew[decIQ1](d.out)
 	iq := &a.iq
-	decSet(&iq.ID, back, c.id)
+	decSetSpan(&iq.ID, back, c.id)
 	decSet((*string)(&iq.Type), back, c.typ)
 	decSet(&iq.Lang, back, c.lang)
 	if hasPayload {
