@@ -582,23 +582,7 @@ func BenchmarkDecodeVsEncodingXML(b *testing.B) {
 		for range block {
 			br.Reset(corpus)
 			d.Reset(br)
-			if _, err := d.Header(); err != nil {
-				b.Fatal(err)
-			}
-			got := 0
-			for {
-				_, err := d.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				got++
-			}
-			if got != n {
-				b.Fatalf("decoded %d stanzas, want %d", got, n)
-			}
+			decodeStream(b, d, n)
 		}
 	}
 	baseline := func() {

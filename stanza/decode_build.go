@@ -985,16 +985,21 @@ func (d *Decoder) messageChild(ci int, ch *decTok, k *decMsgKids) (bool, error) 
 			return true, nil
 		}
 	case "error":
-		if !k.hasErr {
-			k.hasErr = true
-			var err error
-			if d.er, err = d.errorOf(ci); err != nil {
-				return true, err
-			}
-			return true, nil
-		}
+		return d.errorChild(&k.hasErr, ci)
 	}
 	return false, nil
+}
+
+// errorChild takes the <error/> child of token ci into d.er when it is
+// the stanza's first (RFC 6120 §8.3.2); a later one is an extension.
+func (d *Decoder) errorChild(seen *bool, ci int) (bool, error) {
+	if *seen {
+		return false, nil
+	}
+	*seen = true
+	var err error
+	d.er, err = d.errorOf(ci)
+	return true, err
 }
 
 // buildPresence makes the *Presence of the scanned element (RFC 6121 §4.7).
@@ -1109,14 +1114,7 @@ func (d *Decoder) presenceChild(ci int, ch *decTok, k *decPresKids) (bool, error
 			return true, nil
 		}
 	case "error":
-		if !k.hasErr {
-			k.hasErr = true
-			var err error
-			if d.er, err = d.errorOf(ci); err != nil {
-				return true, err
-			}
-			return true, nil
-		}
+		return d.errorChild(&k.hasErr, ci)
 	}
 	return false, nil
 }

@@ -26,28 +26,33 @@ func benchDecode(b *testing.B, corpus []byte, n, chunk int) {
 		iters++
 		br.Reset(corpus)
 		d.Reset(r)
-		if _, err := d.Header(); err != nil {
-			b.Fatal(err)
-		}
-		got := 0
-		for {
-			_, err := d.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			got++
-		}
-		if got != n {
-			b.Fatalf("decoded %d stanzas, want %d", got, n)
-		}
+		decodeStream(b, d, n)
 	}
 	runtime.ReadMemStats(&ms1)
 	stanzas := float64(iters * n)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/stanzas, "ns/stanza")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/stanzas, "allocs/stanza")
+}
+
+// decodeStream decodes the stream d reads, which must hold n stanzas.
+func decodeStream(b *testing.B, d *Decoder, n int) {
+	if _, err := d.Header(); err != nil {
+		b.Fatal(err)
+	}
+	got := 0
+	for {
+		_, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		got++
+	}
+	if got != n {
+		b.Fatalf("decoded %d stanzas, want %d", got, n)
+	}
 }
 
 // chunkReader returns at most n bytes per Read.
