@@ -118,7 +118,7 @@ type decAttr struct {
 	ve    int32
 	flags uint8 // scFEsc
 	decl  uint8 // 1 xmlns, 2 xmlns:p, 0 otherwise
-	dup   uint8 // startTagFast: the qualified name's bit in its duplicate filter
+	dup   uint8 // startTagFast: the name's bit in its duplicate filter (low 6 bits), 64 xmlns, 128 prefixed
 	ns    decNS // the attribute's namespace (scWNone when unprefixed)
 }
 
@@ -946,6 +946,11 @@ func (d *Decoder) scanStartTag(depth int32) (*decTok, error) {
 		}
 		return t, d.resolve(t)
 	}
+	return d.scanStartTagSlow(depth)
+}
+
+// scanStartTagSlow is scanStartTag when startTagFast has declined the tag.
+func (d *Decoder) scanStartTagSlow(depth int32) (*decTok, error) {
 	s := int32(d.pos - d.es)
 	d.pos++
 	colon, err := d.scanName(true)
@@ -1053,8 +1058,12 @@ func scanQNameIn(b []byte, p int) (int, int32) {
 // references scanRefFast accepts). Otherwise it records nothing and
 // returns nil, and the slow path scans the tag again.
 func (d *Decoder) startTagFast(depth int32) *decTok {
-	b := d.buf[d.es:d.vend] // offsets in b are relative to d.es
-	attrs := d.attrs        // appended to locally, stored back on success
+	// Offsets in b are relative to d.es; b's capacity is its length, and
+	// both are at most 1<<30, so that indexes fit a uint32 and the bounds
+	// checks of the loops below need no overflow checks.
+	n := min(d.vend-d.es, 1<<30)
+	b := d.buf[d.es : d.es+n : d.es+n]
+	attrs := d.attrs // appended to locally, stored back on success
 	a0 := len(attrs)
 	p := d.pos - d.es + 1
 	colon := int32(-1)
@@ -1066,7 +1075,7 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
 	if k := bits.TrailingZeros64(stop) >> 3; k > 0 && k < 8 && scanClass[b[p+k]]&scNameEnd != 0 {
 		p += k
-	} else if k := scanNameFast(b, p); k > 0 {
+	} else if k := scanNameFastAfter(b, p, stop); k > 0 {
 		p += k
 	} else if p, colon = scanQName8(b, p); p < 0 {
 		return nil
@@ -1075,14 +1084,16 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	var flags uint8
 	for {
 		// S? then '>', "/>" or an attribute (XML 1.0 §3.1 [40], [44]).
-		if len(b)-p < 2 {
-			return nil
-		}
-		c := b[p]
 		sp := p
-		if c == ' ' {
-			p++
-			c = b[p]
+		var c byte
+		if j := uint(uint32(p)); j+2 <= uint(len(b)) { // p <= len(b) <= 1<<30
+			c = b[j]
+			if c == ' ' {
+				p++
+				c = b[j+1]
+			}
+		} else {
+			return nil
 		}
 		if scanClass[c]&scSpace != 0 {
 			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
@@ -1110,27 +1121,36 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 		}
 		as := int32(p)
 		acolon := int32(-1)
-		if len(b)-p < 10 {
+		i := uint(uint32(p)) // p < len(b) <= 1<<30
+		if i+10 > uint(len(b)) {
 			return nil
 		}
 		var q, dup byte
 		var ae int32
 		// The usual attribute: ASCII letters, '=' and a quote.
-		x := binary.LittleEndian.Uint64(b[p : p+8])
+		x := binary.LittleEndian.Uint64(b[i : i+8])
 		stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
-		if k := bits.TrailingZeros64(stop) >> 3; k > 0 && k < 8 && b[p+k] == '=' && (b[p+k+1] == '\'' || b[p+k+1] == '"') {
+		if k := uint(bits.TrailingZeros64(stop) >> 3); k-1 < 7 && b[i+k] == '=' && (b[i+k+1] == '\'' || b[i+k+1] == '"') {
 			ae = as + int32(k)
-			dup = byte(k*7) + byte(x>>(8*k-8))
-			q = b[p+k+1]
-			p += k + 2
+			dup = (byte(k*7) + byte(x>>(8*k-8))) & 63
+			if k == 5 && x<<24 == 'x'<<24|'m'<<32|'l'<<40|'n'<<48|'s'<<56 {
+				dup |= 64 // xmlns
+			}
+			q = b[i+k+1]
+			p = int(i + k + 2)
 		} else {
-			if k := scanNameFast(b, p); k > 0 {
+			if k := scanNameFastAfter(b, p, stop); k > 0 {
 				p += k
 			} else if p, acolon = scanQName8(b, p); p < 0 {
 				return nil
 			}
 			ae = int32(p)
-			dup = byte((ae-as)*7) + b[p-1]
+			dup = (byte((ae-as)*7) + b[p-1]) & 63
+			if acolon >= 0 {
+				dup |= 128
+			} else if string(b[as:ae]) == "xmlns" {
+				dup |= 64
+			}
 			// Eq (XML 1.0 §2.3 [25]) and the opening quote.
 			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
 				p++
@@ -1150,20 +1170,19 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 		}
 		var a *decAttr
 		attrs, a = pushAttr(attrs)
-		a.s, a.e, a.colon, a.vs, a.dup = as, ae, acolon, int32(p), dup&63
-		if acolon < 0 && ae-as == 5 && binary.LittleEndian.Uint32(b[as:]) == 'x'|'m'<<8|'l'<<16|'n'<<24 && b[as+4] == 's' {
-			a.decl = 1
-		}
+		a.s, a.e, a.colon, a.vs, a.dup = as, ae, acolon, int32(p), dup
 		qm, qt := scanQuoteMask(q)
 		var vflags uint8
 		for {
-			for p+8 <= len(b) {
-				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[p:p+8]), qm, qt); t != 0 {
-					p += bits.TrailingZeros64(t) >> 3
+			i := uint32(p) // p < len(b) <= 1<<30
+			for uint(i)+8 <= uint(len(b)) {
+				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[uint(i):uint(i)+8]), qm, qt); t != 0 {
+					i += uint32(bits.TrailingZeros64(t) >> 3)
 					break
 				}
-				p += 8
+				i += 8
 			}
+			p = int(i)
 			if p >= len(b) {
 				break
 			}
@@ -1213,13 +1232,16 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	plain, decl := colon < 0, -1
 	for i := a0; i < len(attrs); i++ {
 		a := &attrs[i]
-		bit := uint64(1) << a.dup
+		m := a.dup
+		bit := uint64(1) << (m & 63)
 		clash |= seen & bit
 		seen |= bit
-		if a.colon >= 0 {
-			plain = false
-		} else if a.decl != 0 {
-			decl = i
+		if m >= 64 {
+			if m >= 128 {
+				plain = false
+			} else {
+				decl = i
+			}
 		}
 	}
 	if plain && decl < 0 {
@@ -1559,9 +1581,17 @@ func (d *Decoder) scanElement() error {
 			}
 			nsMark := int32(len(d.ns))
 			ti := int32(len(d.toks))
-			t, err := d.scanStartTag(depth)
-			if err != nil {
-				return err
+			// scanStartTag, its usual case without a call between.
+			t := d.startTagFast(depth)
+			if t == nil {
+				var err error
+				if t, err = d.scanStartTagSlow(depth); err != nil {
+					return err
+				}
+			} else if t.flags&scFResolved == 0 {
+				if err := d.resolve(t); err != nil {
+					return err
+				}
 			}
 			if depth == 1 {
 				if err := d.classify(t); err != nil {

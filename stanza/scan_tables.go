@@ -401,6 +401,36 @@ func scanNameFast(b []byte, p int) int {
 	return k + bits.TrailingZeros64(first)>>3
 }
 
+// scanNameFastAfter is scanNameFast for a caller that has loaded the eight
+// bytes at b[p] and found stop (the high bit set in each byte that is no
+// ASCII letter): when all eight are letters it goes on with the next eight.
+func scanNameFastAfter(b []byte, p int, stop uint64) int {
+	if stop != 0 {
+		return scanNameFast(b, p)
+	}
+	return scanNameLong(b, p)
+}
+
+// scanNameLong is scanNameFast for a name whose first eight bytes are
+// ASCII letters.
+func scanNameLong(b []byte, p int) int {
+	if p+16 > len(b) {
+		return 0
+	}
+	x := binary.LittleEndian.Uint64(b[p+8 : p+16])
+	y := x &^ swHi
+	stop := (x | ^(scanRange8(y|0x20*swLo, 'a', 'z') | scanRange8(y, '-', '-'))) & swHi
+	if stop == 0 {
+		return 0
+	}
+	first := stop & -stop
+	more := x | scanRange8(y, '0', ':') | scanRange8(y, '.', '.') | scanRange8(y, '_', '_')
+	if first&more != 0 {
+		return 0
+	}
+	return 8 + bits.TrailingZeros64(first)>>3
+}
+
 // scanQName8 is scanQNameIn eight bytes at a time.
 func scanQName8(b []byte, p int) (int, int32) {
 	if p >= len(b) || scanClass[b[p]]&scNameStart == 0 {
