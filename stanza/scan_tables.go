@@ -294,21 +294,6 @@ var scEnts = func() (t [8]scEnt) {
 	return t
 }()
 
-// scHex maps hex digits to their value, anything else to 0xFF.
-var scHex = func() (t [256]uint8) {
-	for i := range t {
-		t[i] = 0xFF
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = uint8(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = uint8(c-'a') + 10
-		t[c-'a'+'A'] = uint8(c-'a') + 10
-	}
-	return t
-}()
-
 // SWAR constants: one in each byte, the high bit of each byte.
 const (
 	swLo = 0x0101010101010101
