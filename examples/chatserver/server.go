@@ -240,6 +240,28 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
+// ServeLoopback serves on a new listener on 127.0.0.1, on a port the
+// system picks, for a server run inside another program: a demo, a test,
+// a tool. It returns the listener's address and stop, which shuts the
+// server down within ctx, waits for Serve to return and reports what went
+// wrong in either.
+func (s *Server) ServeLoopback() (addr string, stop func(ctx context.Context) error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("chatserver: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	stop = func(ctx context.Context) error {
+		err := s.Shutdown(ctx)
+		if serr := <-served; !errors.Is(serr, ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		return err
+	}
+	return ln.Addr().String(), stop, nil
+}
+
 // temporary reports whether an accept error may go away by itself: a
 // timeout, or one that says it is temporary (EMFILE, ENFILE…).
 func temporary(err error) bool {

@@ -283,6 +283,39 @@ func TestShutdown(t *testing.T) {
 	}
 }
 
+// ServeLoopback serves over TCP on 127.0.0.1; its stop function ends the
+// streams with system-shutdown and returns once Serve has.
+func TestServeLoopback(t *testing.T) {
+	t.Parallel()
+	ts := newServer(t, &chatserver.Config{AllowPlainWithoutTLS: true})
+	addr, stop, err := ts.ServeLoopback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Errorf("address %q, want 127.0.0.1:port", addr)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	st, err := stream.OpenClient(ctxT(t), conn, &stream.ClientConfig{
+		JID:      jid.MustParse("juliet@" + domain),
+		Password: "secret",
+		TLS:      stream.TLSOff,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(ctxT(t)); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if _, err := st.Next(ctxT(t)); !errors.Is(err, streamerror.SystemShutdown) {
+		t.Errorf("after stop: %v, want system-shutdown", err)
+	}
+}
+
 // Many clients at once, exchanging messages concurrently: nothing lost,
 // per-sender order kept.
 func TestConcurrentRouting(t *testing.T) {

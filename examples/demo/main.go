@@ -59,24 +59,19 @@ func run(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := srv.ServeLoopback()
 	if err != nil {
 		return err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		err = errors.Join(err, srv.Shutdown(sctx))
-		if serr := <-served; !errors.Is(serr, chatserver.ErrServerClosed) {
-			err = errors.Join(err, serr)
-		}
+		err = errors.Join(err, stop(sctx))
 	}()
-	out.comment("the example server listens on %s for example.com", ln.Addr())
+	out.comment("the example server listens on %s for example.com", addr)
 
 	out.comment("Romeo logs in and sends his presence")
-	romeo, _, err := login(ctx, ln.Addr().String(), "romeo@example.com/orchard", "orchard-pw", out)
+	romeo, _, err := login(ctx, addr, "romeo@example.com/orchard", "orchard-pw", out)
 	if err != nil {
 		return err
 	}
@@ -89,7 +84,7 @@ func run(ctx context.Context, w io.Writer) (err error) {
 	}
 
 	out.comment("Juliet logs in and speaks to Romeo's bare JID")
-	juliet, conn, err := login(ctx, ln.Addr().String(), "juliet@example.com/balcony", "balcony-pw", out)
+	juliet, conn, err := login(ctx, addr, "juliet@example.com/balcony", "balcony-pw", out)
 	if err != nil {
 		return err
 	}

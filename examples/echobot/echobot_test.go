@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,25 +28,22 @@ func TestEchoBot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := srv.ServeLoopback()
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
+		if err := stop(ctx); err != nil {
 			t.Error(err)
 		}
-		<-served
 	}()
 	ca := filepath.Join(t.TempDir(), "cert.pem")
 	if err := os.WriteFile(ca, srv.CertificatePEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	bob, err := stream.Dial(ctxT(t), ln.Addr().String(), &stream.ClientConfig{
+	bob, err := stream.Dial(ctxT(t), addr, &stream.ClientConfig{
 		JID:       jid.MustParse("bob@localhost"),
 		Password:  "secret",
 		TLSConfig: mustTLS(t, ca),
@@ -56,7 +52,7 @@ func TestEchoBot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bob.Close()
-	checkEcho(t, bob, options{addr: ln.Addr().String(), jid: "alice@localhost/bot", password: "secret", tls: "required", cafile: ca})
+	checkEcho(t, bob, options{addr: addr, jid: "alice@localhost/bot", password: "secret", tls: "required", cafile: ca})
 }
 
 // checkEcho runs the bot with o, waits until it is online, and checks

@@ -33,12 +33,10 @@ func testServer(t *testing.T, cfg *chatserver.Config) (addr, statsURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := srv.ServeLoopback()
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -53,14 +51,11 @@ func testServer(t *testing.T, cfg *chatserver.Config) (addr, statsURL string) {
 		hs.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-served; !errors.Is(err, chatserver.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
+		if err := stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
 		}
 	})
-	return ln.Addr().String(), hs.URL
+	return addr, hs.URL
 }
 
 // fastServer is the server configuration of the tests: every timeout and

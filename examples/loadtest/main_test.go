@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,23 +38,18 @@ func startServer(t *testing.T, users int) (string, *chatserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := srv.ServeLoopback()
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-served; !errors.Is(err, chatserver.ErrServerClosed) {
-			t.Errorf("Serve: %v", err)
+		if err := stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
 		}
 	})
-	return ln.Addr().String(), srv
+	return addr, srv
 }
 
 // startStats serves a /debug/xmppkit lookalike reporting srv's sessions
