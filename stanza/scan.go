@@ -25,8 +25,8 @@ import (
 // The hot loops look at eight bytes at a time (SWAR: a mask per byte,
 // scanSpecial8 and friends) and fall back to a byte at a time on anything
 // unusual; every byte of 0x80 and above is checked as UTF-8 (RFC 6120
-// §11.6), in text a character at a time on the eight bytes it starts
-// (scanTextRun, scanChar8).
+// §11.6): in text by an automaton, eight bytes per step (scanTextRun,
+// scU8), elsewhere a character at a time (scanChar8, scanRune).
 
 // Buffer sizes.
 const (
@@ -547,7 +547,170 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 // reference it does not decode, CR, ']', a control or a UTF-8 sequence it
 // does not check) or the end of b, and returns how many bytes it wrote
 // and read. o has room for len(b)+8 bytes.
+//
+// Eight bytes at a time, it looks for ASCII bytes that need attention
+// (scanSpecialASCII8) and runs the UTF-8 automaton (scU8) over words with
+// other characters, without a branch per character: text that mixes
+// scripts costs no mispredicted branches. When the automaton fails,
+// scanTextRunPrecise scans the text again and finds the exact place (the
+// stream ends there); a character cut by the end of b is left to the
+// byte loop at the end, from its first byte.
 func scanTextRun(o, b []byte) (int, int) {
+	// Positions are kept as uint32, at most 1<<30: the compiler then
+	// knows that adding 8 does not overflow, and capacities equal to
+	// lengths leave fewer values for the bounds checks.
+	b = b[:len(b):len(b)]
+	if len(b) > 1<<30 {
+		b = b[: 1<<30 : 1<<30]
+	}
+	o = o[:len(o):len(o)]
+	var i, j uint32 // b[i] is the next byte, o[j] where it goes
+	var s uint64    // the automaton's state (low six bits) at i
+	for uint(i)+8 <= uint(len(b)) {
+		// Eight bytes are copied at once; those after the first
+		// special one are written again from where it ends.
+		w := binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
+		binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], w)
+		t := scanSpecial8(w)
+		if t|s == 0 {
+			i += 8 // ASCII, between characters
+			j += 8
+			continue
+		}
+		if (w&swHi)|s != 0 {
+			// Characters of 0x80 and above, or one goes on.
+			if t = scanSpecialASCII8(w); t == 0 {
+				s = scanUTF8Step8(s, w) & 63
+				i += 8
+				j += 8
+				continue
+			}
+			// The bytes before the special one: their characters
+			// must end there (it is ASCII). Spaces in place of it
+			// and of those after it.
+			low := (t&-t)>>7 - 1
+			if s = scanUTF8Step8(s, w&low|0x20*swLo&^low) & 63; s != scU8Accept {
+				break
+			}
+		}
+		k := uint32(bits.TrailingZeros64(t)) &^ 7
+		x := w >> k
+		i += k >> 3
+		j += k >> 3
+		if byte(x) == '&' {
+			if uint(i)+8 > uint(len(b)) {
+				break
+			}
+			x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
+			// A predefined entity (scanRefText) without a call.
+			if e := scEnts[uint32(x)*scEntMul>>29]; (x^e.key)&e.mask == 0 {
+				o[j] = e.r()
+				j++
+				i += uint32(e.n())
+				continue
+			}
+			if byte(x>>8) != '#' {
+				break // not a predefined entity: scanText reports it
+			}
+			var k int
+			var r rune
+			if y := x>>16 ^ '0'*swLo; byte(y) < 10 {
+				// Decimal digits, as in scanCharRef8.
+				nd := ((y &^ swHi) + 0x76*swLo | y) & swHi
+				s := uint(bits.TrailingZeros64(nd)) &^ 7
+				if byte(y>>(s&63)) == ';'^'0' {
+					y <<= (64 - s) & 63
+					y = (y * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+					y = (y * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
+					if v := uint32((y * (10000<<32 + 1)) >> 32); scanIsChar(v) {
+						k, r = int(s>>3)+3, rune(v)
+					}
+				}
+			} else {
+				k, r = scanCharRef8(x)
+			}
+			if k == 0 {
+				if k, r = scanRefFast(b[i:]); k == 0 {
+					break
+				}
+			}
+			switch {
+			case r < utf8.RuneSelf:
+				o[j] = byte(r)
+				j++
+			case r < 0x800:
+				o[j] = 0xC0 | byte(r>>6)
+				o[uint(j)+1] = 0x80 | byte(r)&0x3F
+				j += 2
+			default:
+				j += uint32(utf8.EncodeRune(o[j:], r))
+			}
+			i += uint32(k)
+			continue
+		}
+		if c := byte(x); scanClass[c]&scText != 0 {
+			o[j] = c // a tab or a line feed
+			i++
+			j++
+			continue
+		}
+		return int(j), int(i) // scanText decides
+	}
+	switch s {
+	case scU8Accept:
+	case scU8Error:
+		// Not well-formed: the precise loop finds where. (From the
+		// start: the stream ends there.)
+		return scanTextRunPrecise(o, b)
+	default:
+		// Inside a character, so far well-formed: back to its first
+		// byte, for the loop below.
+		for k := 0; k < 3 && i > 0 && b[i-1]&0xC0 == 0x80; k++ {
+			i--
+			j--
+		}
+		i--
+		j--
+	}
+	// Fewer than eight bytes are left, or a character is cut.
+	for uint(i) < uint(len(b)) {
+		c := b[i]
+		if scanClass[c]&scText != 0 {
+			o[j] = c
+			i++
+			j++
+			continue
+		}
+		k := 0
+		if c >= utf8.RuneSelf {
+			if k = scanRune(b[i:]); k == 0 {
+				break
+			}
+			copy(o[j:uint(j)+uint(k)], b[i:uint(i)+uint(k)])
+			j += uint32(k)
+		} else if c == '&' {
+			var r rune
+			if k, r = scanRefFast(b[i:]); k == 0 {
+				break
+			}
+			j += uint32(utf8.EncodeRune(o[j:], r))
+		} else {
+			break
+		}
+		i += uint32(k)
+	}
+	return int(j), int(i)
+}
+
+// scanTextRunPrecise is scanTextRun checking UTF-8 a character at a time,
+// which finds where a sequence goes wrong; scanTextRun leaves the text to
+// it from the last character boundary it knows when its automaton fails.
+// It copies the character data at the start of b
+// to o, decoded, up to the first byte it leaves to scanText ('<', a
+// reference it does not decode, CR, ']', a control or a UTF-8 sequence it
+// does not check) or the end of b, and returns how many bytes it wrote
+// and read. o has room for len(b)+8 bytes.
+func scanTextRunPrecise(o, b []byte) (int, int) {
 	// Positions are kept as uint32, at most 1<<30: the compiler then
 	// knows that adding 8 does not overflow, and capacities equal to
 	// lengths leave fewer values for the bounds checks.

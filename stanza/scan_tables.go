@@ -491,3 +491,128 @@ func scanChar8(x uint64) int {
 	}
 	return 0
 }
+
+// The UTF-8 check of scanTextRun is a deterministic automaton over bytes
+// that accepts exactly the UTF-8 encodings of XML Chars of 0x80 and above
+// (XML 1.0 §2.2; RFC 6120 §11.6: shortest form, no surrogates, nothing
+// above U+10FFFF; not U+FFFE or U+FFFF) between ASCII bytes. A state is a
+// bit offset into the table entry of the next byte, which holds the next
+// state there in six bits ("shift-based" automaton): one load and one
+// shift per byte, no branch, so text that mixes ASCII and other
+// characters costs no mispredicted branches. The low six bits of a
+// stepped state are the state; the bits above them are left over.
+const (
+	scU8Accept = 0  // between characters
+	scU8Error  = 6  // not well-formed; stays so
+	scU8Cont1  = 12 // one continuation byte to come (80–BF)
+	scU8Cont2  = 18 // two
+	scU8Cont3  = 24 // three
+	scU8E0     = 30 // after E0: A0–BF (no overlong form), then one
+	scU8ED     = 36 // after ED: 80–9F (no surrogate), then one
+	scU8F0     = 42 // after F0: 90–BF (no overlong form), then two
+	scU8F4     = 48 // after F4: 80–8F (nothing above U+10FFFF), then two
+	scU8EF     = 54 // after EF: BF leads to EFBF, other continuations to one
+	scU8EFBF   = 60 // after EF BF: 80–BD (not U+FFFE, U+FFFF); four bits wide, enough for 0 and 6
+)
+
+// scU8 is the automaton's table: for each byte, the next state of each
+// state at that state's offset.
+var scU8 = func() (t [256]uint64) {
+	next := func(s int, c byte) int {
+		cont := 0x80 <= c && c <= 0xBF
+		switch s {
+		case scU8Accept:
+			switch {
+			case c < 0x80:
+				return scU8Accept
+			case 0xC2 <= c && c <= 0xDF:
+				return scU8Cont1
+			case c == 0xE0:
+				return scU8E0
+			case c == 0xED:
+				return scU8ED
+			case c == 0xEF:
+				return scU8EF
+			case 0xE1 <= c && c <= 0xEE:
+				return scU8Cont2
+			case c == 0xF0:
+				return scU8F0
+			case 0xF1 <= c && c <= 0xF3:
+				return scU8Cont3
+			case c == 0xF4:
+				return scU8F4
+			}
+		case scU8Cont1:
+			if cont {
+				return scU8Accept
+			}
+		case scU8Cont2:
+			if cont {
+				return scU8Cont1
+			}
+		case scU8Cont3:
+			if cont {
+				return scU8Cont2
+			}
+		case scU8E0:
+			if 0xA0 <= c && c <= 0xBF {
+				return scU8Cont1
+			}
+		case scU8ED:
+			if 0x80 <= c && c <= 0x9F {
+				return scU8Cont1
+			}
+		case scU8F0:
+			if 0x90 <= c && c <= 0xBF {
+				return scU8Cont2
+			}
+		case scU8F4:
+			if 0x80 <= c && c <= 0x8F {
+				return scU8Cont2
+			}
+		case scU8EF:
+			if c == 0xBF {
+				return scU8EFBF
+			}
+			if cont {
+				return scU8Cont1
+			}
+		case scU8EFBF:
+			if 0x80 <= c && c <= 0xBD {
+				return scU8Accept
+			}
+		}
+		return scU8Error
+	}
+	for c := range 256 {
+		for s := 0; s <= scU8EFBF; s += 6 {
+			t[c] |= uint64(next(s, byte(c))) << s
+		}
+	}
+	return t
+}()
+
+// scanUTF8Step8 runs the automaton from state s over the eight bytes of
+// x, first byte first, and returns the state (in its low six bits).
+func scanUTF8Step8(s, x uint64) uint64 {
+	s = scU8[byte(x)] >> (s & 63)
+	s = scU8[byte(x>>8)] >> (s & 63)
+	s = scU8[byte(x>>16)] >> (s & 63)
+	s = scU8[byte(x>>24)] >> (s & 63)
+	s = scU8[byte(x>>32)] >> (s & 63)
+	s = scU8[byte(x>>40)] >> (s & 63)
+	s = scU8[byte(x>>48)] >> (s & 63)
+	return scU8[byte(x>>56)] >> (s & 63)
+}
+
+// scanSpecialASCII8 is scanSpecial8 without the bytes of 0x80 and above:
+// a mask with the high bit set in each ASCII byte of x that is below 0x20
+// or one of '<', '&' and ']'. Bits above the first such byte may be set
+// spuriously; none is set below it, as no byte borrows but a special one.
+func scanSpecialASCII8(x uint64) uint64 {
+	t := x - 0x20*swLo
+	t |= (x ^ '<'*swLo) - swLo
+	t |= (x ^ '&'*swLo) - swLo
+	t |= (x ^ ']'*swLo) - swLo
+	return t &^ x & swHi
+}

@@ -316,7 +316,8 @@ func TestScanRefText(t *testing.T) {
 }
 
 // TestScanSpecial8 checks that the lowest bit scanSpecial8 sets is that
-// of the first byte that is not plain character data.
+// of the first byte that is not plain character data, and the lowest
+// scanSpecialASCII8 sets that of the first ASCII one.
 func TestScanSpecial8(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
@@ -340,6 +341,17 @@ func TestScanSpecial8(t *testing.T) {
 		if got := bits.TrailingZeros64(scanSpecial8(binary.LittleEndian.Uint64(b[:]))) >> 3; got != want {
 			t.Fatalf("scanSpecial8(%q): first special byte %d, want %d", b, got, want)
 		}
+		// scanSpecialASCII8: the same, bytes of 0x80 and above plain.
+		want = 8
+		for j, c := range b {
+			if c < 0x80 && !plain(c) {
+				want = j
+				break
+			}
+		}
+		if got := bits.TrailingZeros64(scanSpecialASCII8(binary.LittleEndian.Uint64(b[:]))) >> 3; got != want {
+			t.Fatalf("scanSpecialASCII8(%q): first special byte %d, want %d", b, got, want)
+		}
 	}
 }
 
@@ -351,4 +363,72 @@ func FuzzScanTextRun(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		stCheckRun(t, in, false)
 	})
+}
+
+// TestScanU8 checks the UTF-8 automaton of scanTextRun against
+// unicode/utf8 and scanIsChar: from between characters, a byte string
+// leaves it between characters exactly when it is well-formed UTF-8 of
+// XML Chars (ASCII included), and in the error state when no bytes
+// after it could make it so. Every string of three bytes whose first
+// two are any bytes and whose third is one of the bytes at the edges of
+// the UTF-8 ranges, and every string of four such bytes.
+func TestScanU8(t *testing.T) {
+	t.Parallel()
+	edges := []byte{0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBD, 0xBE, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF}
+	valid := func(b []byte) bool {
+		for len(b) > 0 {
+			r, n := utf8.DecodeRune(b)
+			if r == utf8.RuneError && n <= 1 || r >= utf8.RuneSelf && !scanIsChar(uint32(r)) {
+				return false
+			}
+			b = b[n:]
+		}
+		return true
+	}
+	// prefix reports whether some bytes after b make it well-formed:
+	// these continuations complete every lead byte and every
+	// well-formed start of a character.
+	prefix := func(b []byte) bool {
+		for _, tail := range []string{"", "\x80", "\x80\x80", "\xA0\x80", "\x80\x80\x80", "\x90\x80\x80"} {
+			if valid(append(bytes.Clone(b), tail...)) {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(b []byte) {
+		s := uint64(scU8Accept)
+		for _, c := range b {
+			s = scU8[c] >> (s & 63)
+		}
+		s &= 63
+		if got, want := s == scU8Accept, valid(b); got != want {
+			t.Fatalf("% X: accepted %v, want %v", b, got, want)
+		}
+		if got, want := s == scU8Error, !prefix(b); got != want {
+			t.Fatalf("% X: error state %v, want %v", b, got, want)
+		}
+	}
+	var b [4]byte
+	for c0 := range 256 {
+		for c1 := range 256 {
+			b[0], b[1] = byte(c0), byte(c1)
+			check(b[:1])
+			check(b[:2])
+			for _, c2 := range edges {
+				b[2] = c2
+				check(b[:3])
+			}
+		}
+	}
+	for _, c0 := range edges {
+		for _, c1 := range edges {
+			for _, c2 := range edges {
+				for _, c3 := range edges {
+					b = [4]byte{c0, c1, c2, c3}
+					check(b[:])
+				}
+			}
+		}
+	}
 }
