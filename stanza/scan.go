@@ -1645,26 +1645,11 @@ func (d *Decoder) lookup(p []byte) (decNS, bool) {
 }
 
 // scanEndTag scans the end tag at d.pos ("</") that must close the element
-// of token open.tok, and pops that element.
+// of token open.tok, and pops that element. (scanElement matches the
+// usual end tag itself.)
 func (d *Decoder) scanEndTag() error {
 	o := d.open[len(d.open)-1]
 	t := &d.toks[o.tok]
-	// The usual end tag: a name of at most seven bytes, the start tag's,
-	// and '>', compared in one load (the start tag is before it in b).
-	b := d.buf[:d.vend]
-	p := d.pos + 2
-	if k := int(t.nameE - t.s - 1); k < 8 && p+8 <= len(b) {
-		st := d.es + int(t.s) + 1
-		x := binary.LittleEndian.Uint64(b[p:]) ^ binary.LittleEndian.Uint64(b[st:])
-		if x&(uint64(1)<<(8*k)-1) == 0 && b[p+k] == '>' {
-			d.pos = p + k + 1
-			t.end = int32(d.pos - d.es)
-			t.next = int32(len(d.toks))
-			d.ns = d.ns[:o.ns]
-			d.open = d.open[:len(d.open)-1]
-			return nil
-		}
-	}
 	d.pos += 2
 	name := d.rel(t.s+1, t.nameE)
 	n := len(name)
@@ -1725,6 +1710,28 @@ func (d *Decoder) scanElement() error {
 		}
 		switch c := d.buf[d.pos+1]; c {
 		case '/':
+			// scanEndTag's usual case without a call: a name of at most
+			// seven bytes, the start tag's, and '>', compared in one
+			// load (the start tag is before it in the buffer).
+			o := d.open[len(d.open)-1]
+			t := &d.toks[o.tok]
+			b := d.buf[:d.vend]
+			p := d.pos + 2
+			if k := int(t.nameE - t.s - 1); k < 8 && p+8 <= len(b) {
+				st := d.es + int(t.s) + 1
+				x := binary.LittleEndian.Uint64(b[p:]) ^ binary.LittleEndian.Uint64(b[st:])
+				if x&(uint64(1)<<(8*k)-1) == 0 && b[p+k] == '>' {
+					d.pos = p + k + 1
+					t.end = int32(d.pos - d.es)
+					t.next = int32(len(d.toks))
+					d.ns = d.ns[:o.ns]
+					d.open = d.open[:len(d.open)-1]
+					if len(d.open) == 0 {
+						return nil
+					}
+					break
+				}
+			}
 			if err := d.scanEndTag(); err != nil {
 				return err
 			}
