@@ -118,7 +118,6 @@ type decAttr struct {
 	ve    int32
 	flags uint8 // scFEsc
 	decl  uint8 // 1 xmlns, 2 xmlns:p, 0 otherwise
-	dup   uint8 // startTagFast: the name's bit in its duplicate filter (low 6 bits), 64 xmlns, 128 prefixed
 	ns    decNS // the attribute's namespace (scWNone when unprefixed)
 }
 
@@ -1220,17 +1219,21 @@ func scanQNameIn(b []byte, p int) (int, int32) {
 // wholly in the visible buffer and holds nothing unusual (ASCII names,
 // references scanRefFast accepts). Otherwise it records nothing and
 // returns nil, and the slow path scans the tag again.
+//
+// The token slice is grown first, when only d and depth are live: a call
+// on a rare path that joins the usual one again makes the compiler spill,
+// on the usual path too, every value live across it.
 func (d *Decoder) startTagFast(depth int32) *decTok {
-	// Offsets in b are relative to d.es; b's capacity is its length, and
-	// both are at most 1<<30, so that indexes fit a uint32 and the bounds
-	// checks of the loops below need no overflow checks.
-	n := min(d.vend-d.es, 1<<30)
-	b := d.buf[d.es : d.es+n : d.es+n]
-	attrs := d.attrs // appended to locally, stored back on success
-	a0 := len(attrs)
+	if len(d.toks) == cap(d.toks) {
+		d.toks = slices.Grow(d.toks, 1)
+	}
+	// Offsets in b are relative to d.es; b is at most 1<<30 long, so
+	// that indexes fit a uint32 and the bounds checks of the loops in
+	// scanAttrsFast need no overflow checks.
+	b := d.buf[d.es:d.vend]
 	p := d.pos - d.es + 1
 	colon := int32(-1)
-	if p+8 > len(b) {
+	if p+8 > len(b) || len(b) > 1<<30 {
 		return nil
 	}
 	// The usual element name: ASCII letters, then a space, '>' or '/'.
@@ -1243,178 +1246,48 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	} else if p, colon = scanQName8(b, p); p < 0 {
 		return nil
 	}
-	nameE := int32(p)
-	var flags uint8
-	for {
-		// S? then '>', "/>" or an attribute (XML 1.0 §3.1 [40], [44]).
-		sp := p
-		var c byte
-		if j := uint(uint32(p)); j+2 <= uint(len(b)) { // p <= len(b) <= 1<<30
-			c = b[j]
-			if c == ' ' {
-				p++
-				c = b[j+1]
-			}
-		} else {
-			return nil
+	a0 := len(d.attrs)
+	room := min(cap(d.attrs)-a0, d.lim.MaxAttrs)
+	end, rest, seen, self := scanAttrsFast(b, p, d.attrs[a0:a0+room])
+	if end < 0 {
+		if end == -2 && room < d.lim.MaxAttrs {
+			// Out of capacity before MaxAttrs: grow, and scan again.
+			d.attrs = slices.Grow(d.attrs, room+1)
+			return d.startTagFast(depth)
 		}
-		if scanClass[c]&scSpace != 0 {
-			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
-				p++
-			}
-			if p >= len(b) {
-				return nil
-			}
-			c = b[p]
-		}
-		if c == '>' {
-			p++
-			break
-		}
-		if c == '/' {
-			if p+1 < len(b) && b[p+1] == '>' {
-				p += 2
-				flags |= scFSelfClose
-				break
-			}
-			return nil
-		}
-		if p == sp || len(attrs)-a0 >= d.lim.MaxAttrs {
-			return nil
-		}
-		as := int32(p)
-		acolon := int32(-1)
-		i := uint(uint32(p)) // p < len(b) <= 1<<30
-		if i+10 > uint(len(b)) {
-			return nil
-		}
-		var q, dup byte
-		var ae int32
-		// The usual attribute: ASCII letters, '=' and a quote.
-		x := binary.LittleEndian.Uint64(b[i : i+8])
-		stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
-		if k := uint(bits.TrailingZeros64(stop) >> 3); k-1 < 7 && b[i+k] == '=' && (b[i+k+1] == '\'' || b[i+k+1] == '"') {
-			ae = as + int32(k)
-			dup = (byte(k*7) + byte(x>>(8*k-8))) & 63
-			if k == 5 && x<<24 == 'x'<<24|'m'<<32|'l'<<40|'n'<<48|'s'<<56 {
-				dup |= 64 // xmlns
-			}
-			q = b[i+k+1]
-			p = int(i + k + 2)
-		} else {
-			if k := scanNameFastAfter(b, p, stop); k > 0 {
-				p += k
-			} else if p, acolon = scanQName8(b, p); p < 0 {
-				return nil
-			}
-			ae = int32(p)
-			dup = (byte((ae-as)*7) + b[p-1]) & 63
-			if acolon >= 0 {
-				dup |= 128
-			} else if string(b[as:ae]) == "xmlns" {
-				dup |= 64
-			}
-			// Eq (XML 1.0 §2.3 [25]) and the opening quote.
-			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
-				p++
-			}
-			if p >= len(b) || b[p] != '=' {
-				return nil
-			}
-			p++
-			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
-				p++
-			}
-			if p >= len(b) || b[p] != '\'' && b[p] != '"' {
-				return nil
-			}
-			q = b[p]
-			p++
-		}
-		var a *decAttr
-		attrs, a = pushAttr(attrs)
-		a.s, a.e, a.colon, a.vs, a.dup = as, ae, acolon, int32(p), dup
-		qm, qt := scanQuoteMask(q)
-		var vflags uint8
-		for {
-			i := uint32(p) // p < len(b) <= 1<<30
-			for uint(i)+8 <= uint(len(b)) {
-				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[uint(i):uint(i)+8]), qm, qt); t != 0 {
-					i += uint32(bits.TrailingZeros64(t) >> 3)
-					break
-				}
-				i += 8
-			}
-			p = int(i)
-			if p >= len(b) {
-				break
-			}
-			c := b[p]
-			if c == q {
-				break
-			}
-			if scanClass[c]&scAttr != 0 {
-				p++
-				continue
-			}
-			n := 0
-			switch {
-			case c == '\'' || c == '"':
-				n = 1
-			case c >= utf8.RuneSelf:
-				n = scanRune(b[p:])
-			case c == '&':
-				n, _ = scanRefFast(b[p:])
-				vflags = scFEsc
-			case c == '\t' || c == '\n' || c == '\r':
-				n = 1
-				vflags = scFEsc
-			}
-			if n == 0 {
-				p = len(b)
-				break
-			}
-			p += n
-		}
-		if p >= len(b) {
-			return nil
-		}
-		a.ve, a.flags = int32(p), vflags
-		p++
+		return nil
 	}
-	if cap(attrs) == cap(d.attrs) {
-		d.attrs = d.attrs[:len(attrs)] // same array: no pointer written
-	} else {
-		d.attrs = attrs
+	a1 := a0 + room - rest
+	d.attrs = d.attrs[:a1]
+	t := &d.toks[:len(d.toks)+1][len(d.toks)]
+	d.toks = d.toks[:len(d.toks)+1]
+	*t = decTok{}
+	t.kind, t.depth = scTStart, depth
+	t.s, t.e, t.nameE, t.colon = int32(d.pos-d.es), int32(end), int32(p), colon
+	t.a0, t.a1 = int32(a0), int32(a1)
+	d.pos = d.es + end
+	if self {
+		t.flags = scFSelfClose
 	}
-	s := int32(d.pos - d.es)
-	d.pos = d.es + p
-	// The filter of resolve's duplicate check, whether any name has a
-	// prefix, and the default namespace declaration if there is one.
-	var seen, clash uint64
+	// What resolve would find: whether any name has a prefix, the
+	// default namespace declaration if there is one, and whether two
+	// attributes may share a name.
 	plain, decl := colon < 0, -1
-	for i := a0; i < len(attrs); i++ {
-		a := &attrs[i]
-		m := a.dup
-		bit := uint64(1) << (m & 63)
-		clash |= seen & bit
-		seen |= bit
-		if m >= 64 {
-			if m >= 128 {
+	if seen == ^uint64(0) || seen&(1<<scXMLNSBit) != 0 {
+		attrs := d.attrs[a0:a1]
+		for i := range attrs {
+			a := &attrs[i]
+			if a.colon >= 0 {
 				plain = false
-			} else {
+			} else if string(b[a.s:a.e]) == "xmlns" {
 				decl = i
 			}
 		}
 	}
 	if plain && decl < 0 {
-		flags |= scFPlain
+		t.flags |= scFPlain
 	}
-	t := d.pushTok()
-	t.kind, t.flags, t.depth = scTStart, flags, depth
-	t.s, t.e, t.nameE, t.colon = s, int32(p), nameE, colon
-	t.a0, t.a1 = int32(a0), int32(len(attrs))
-	if !plain || clash != 0 {
+	if !plain || seen == ^uint64(0) {
 		return t // resolve decides
 	}
 	if decl < 0 {
@@ -1434,17 +1307,13 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	}
 	// resolve's case of an extension element: no prefix, and one
 	// declaration of the default namespace, which the element takes.
-	a := &attrs[decl]
+	a := &d.attrs[a0+decl]
 	if n := a.ve - a.vs; a.flags&scFEsc != 0 || n == 0 || n == int32(len(NSXML)) || n == int32(len(scNSXMLNS)) ||
-		len(d.ns)-d.nHdrNS >= 4*d.lim.MaxAttrs {
-		return t // an unusual value, or too many declarations: resolve decides
+		len(d.ns)-d.nHdrNS >= 4*d.lim.MaxAttrs || len(d.ns) == cap(d.ns) {
+		return t // an unusual value, too many declarations, or no room: resolve decides
 	}
 	a.decl = 1
-	if len(d.ns) == cap(d.ns) {
-		d.ns = append(d.ns, decBinding{})
-	} else {
-		d.ns = d.ns[:len(d.ns)+1]
-	}
+	d.ns = d.ns[:len(d.ns)+1]
 	nb := &d.ns[len(d.ns)-1]
 	nb.pw, nb.ps, nb.pe = scWBuf, a.s, a.s
 	nb.uri = decNS{where: scWBuf, depth: depth, s: a.vs, e: a.ve}
@@ -1452,6 +1321,156 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	t.outer = depth
 	t.flags |= scFResolved
 	return t
+}
+
+// scXMLNSBit is the bit of the name "xmlns" in scanAttrsFast's filter.
+const scXMLNSBit = (5*7 + 's') & 63
+
+// scanAttrsFast is startTagFast's loop over the attributes, from b[p]
+// after the element name to the end of the tag. It is a function of its
+// own, with as few live values as it takes, so that they stay in
+// registers. It writes the attributes to attrs[0], attrs[1]... and returns
+// the offset after the tag, how many of attrs it left unused, whether the
+// tag is an empty-element tag, and a filter of the names: bit (7×length +
+// last byte) mod 64 of each, or all bits when two names share a bit (they
+// may be equal) or a name has a prefix. It returns end -1 when the slow
+// path must scan the tag, and -2 when attrs is too short.
+func scanAttrsFast(b []byte, p int, attrs []decAttr) (end, rest int, seen uint64, self bool) {
+	b = b[:len(b):len(b)] // no capacity to keep in a register
+	for {
+		// S? then '>', "/>" or an attribute (XML 1.0 §3.1 [40], [44]).
+		sp := p
+		var c byte
+		if j := uint(uint32(p)); j+2 <= uint(len(b)) { // p <= len(b) <= 1<<30
+			v := binary.LittleEndian.Uint16(b[j : j+2])
+			c = byte(v)
+			if c == ' ' {
+				p++
+				c = byte(v >> 8)
+			}
+		} else {
+			return -1, 0, 0, false
+		}
+		if scanClass[c]&scSpace != 0 {
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) {
+				return -1, 0, 0, false
+			}
+			c = b[p]
+		}
+		if c == '>' {
+			return p + 1, len(attrs), seen, false
+		}
+		if c == '/' {
+			if p+1 < len(b) && b[p+1] == '>' {
+				return p + 2, len(attrs), seen, true
+			}
+			return -1, 0, 0, false
+		}
+		if p == sp {
+			return -1, 0, 0, false
+		}
+		if len(attrs) == 0 {
+			return -2, 0, 0, false
+		}
+		a := &attrs[0]
+		*a = decAttr{}
+		i := uint(uint32(p)) // p < len(b) <= 1<<30
+		if i+10 > uint(len(b)) {
+			return -1, 0, 0, false
+		}
+		var q byte
+		// The usual attribute: ASCII letters, '=' and a quote.
+		w := b[i : i+10]
+		x := binary.LittleEndian.Uint64(w)
+		stop := (^scanRange8((x|0x20*swLo)&^swHi, 'a', 'z') | x) & swHi
+		if k := uint(bits.TrailingZeros64(stop)>>3) - 1; k < 7 && w[k+1] == '=' && (w[k+2] == '\'' || w[k+2] == '"') {
+			// k+1 letters.
+			a.s, a.e, a.colon = int32(i), int32(i+k+1), -1
+			if bit := uint64(1) << ((k*7 + 7 + uint(w[k])) & 63); seen&bit == 0 {
+				seen |= bit
+			} else {
+				seen = ^uint64(0) // two names may be equal
+			}
+			q = w[k+2]
+			p = int(i + k + 3)
+		} else {
+			acolon := int32(-1)
+			if k := scanNameFastAfter(b, p, stop); k > 0 {
+				p += k
+			} else if p, acolon = scanQName8(b, p); p < 0 {
+				return -1, 0, 0, false
+			}
+			a.s, a.e, a.colon = int32(i), int32(p), acolon
+			if bit := uint64(1) << (((uint(p)-i)*7 + uint(b[p-1])) & 63); seen&bit == 0 && acolon < 0 {
+				seen |= bit
+			} else {
+				seen = ^uint64(0) // two names may be equal, or one has a prefix
+			}
+			// Eq (XML 1.0 §2.3 [25]) and the opening quote.
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) || b[p] != '=' {
+				return -1, 0, 0, false
+			}
+			p++
+			for p < len(b) && scanClass[b[p]]&scSpace != 0 {
+				p++
+			}
+			if p >= len(b) || b[p] != '\'' && b[p] != '"' {
+				return -1, 0, 0, false
+			}
+			q = b[p]
+			p++
+		}
+		a.vs = int32(p)
+		qm, qt := scanQuoteMask(q)
+		for {
+			i := uint32(p) // p < len(b) <= 1<<30
+			for uint(i)+8 <= uint(len(b)) {
+				if t := scanSpecialAttr8(binary.LittleEndian.Uint64(b[uint(i):uint(i)+8]), qm, qt); t != 0 {
+					i += uint32(bits.TrailingZeros64(t) >> 3)
+					break
+				}
+				i += 8
+			}
+			p = int(i)
+			if p >= len(b) {
+				return -1, 0, 0, false
+			}
+			c := b[p]
+			if c|byte(qm) == byte(qt) && c != '&' {
+				break // q, found without keeping it in a register
+			}
+			if scanClass[c]&scAttr != 0 {
+				p++
+				continue
+			}
+			n := 0
+			switch {
+			case c == '\'' || c == '"':
+				n = 1
+			case c >= utf8.RuneSelf:
+				n = scanRune(b[p:])
+			case c == '&':
+				n, _ = scanRefFast(b[p:])
+				a.flags = scFEsc
+			case c == '\t' || c == '\n' || c == '\r':
+				n = 1
+				a.flags = scFEsc
+			}
+			if n == 0 {
+				return -1, 0, 0, false
+			}
+			p += n
+		}
+		a.ve = int32(p)
+		p++
+		attrs = attrs[1:len(attrs):len(attrs)]
+	}
 }
 
 // resolve applies Namespaces in XML 1.0 to the start tag t: it pushes the

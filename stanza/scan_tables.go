@@ -450,12 +450,11 @@ func scanQName8(b []byte, p int) (int, int32) {
 // is plain there. '&' and q are found with one comparison: they differ
 // in one bit (0x26 and 0x27 for an apostrophe, 0x22 and 0x26 for a quotation
 // mark), which scanQuoteMask sets in both; m and tq are scanQuoteMask's.
+// As in scanSpecial8, only the lowest set bit is meaningful.
 func scanSpecialAttr8(x, m, tq uint64) uint64 {
 	t := (x - 0x20*swLo) | x // below 0x20 (borrowing), or 0x80 and above
-	y := x ^ '<'*swLo
-	t |= (y - swLo) &^ y
-	y = (x | m) ^ tq
-	t |= (y - swLo) &^ y
+	t |= (x ^ '<'*swLo) - swLo
+	t |= ((x | m) ^ tq) - swLo
 	return t & swHi
 }
 

@@ -98,3 +98,81 @@ func TestScanNameFastAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderStartTagAttrCounts compares, like TestDecoderStartTagFlags,
+// the whole-buffer scan with the one-byte-reads scan on tags with many
+// attributes, under several limits: startTagFast grows the attribute
+// slice and scans a tag again when it runs out of capacity, and leaves
+// the tag to the slow path at MaxAttrs.
+func TestDecoderStartTagAttrCounts(t *testing.T) {
+	t.Parallel()
+	for _, maxAttrs := range []int{0, 1, 3, 8, 64} {
+		for _, n := range []int{0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65} {
+			t.Run(fmt.Sprintf("max%d/n%d", maxAttrs, n), func(t *testing.T) {
+				t.Parallel()
+				var sb strings.Builder
+				sb.WriteString("<message><x")
+				for i := range n {
+					fmt.Fprintf(&sb, " a%d='%d'", i, i)
+				}
+				sb.WriteString("/><y")
+				for i := range n {
+					fmt.Fprintf(&sb, " b%c%c='v'", 'a'+i%26, 'a'+i/26)
+				}
+				sb.WriteString("></y></message>")
+				in := []byte(dtStream(sb.String()))
+				lim := &Limits{MaxAttrs: maxAttrs}
+				whole := dtDecode(in, lim, strings.NewReader(string(in)))
+				one := dtDecode(in, lim, dtReader(in, "onebyte", 1))
+				if fmt.Sprint(whole.err) != fmt.Sprint(one.err) {
+					t.Fatalf("whole:    %v\none byte: %v", whole.err, one.err)
+				}
+				if diff := cmp.Diff(whole.els, one.els, dtCmp); diff != "" {
+					t.Fatalf("(-whole +one byte):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestDecoderStartTagFilter compares the two scans on tags whose
+// attribute names meet in startTagFast's filter: equal names, names of
+// one length and last letter, names on the bit of "xmlns", prefixed
+// names, which all send the tag to resolve or a search of its names.
+func TestDecoderStartTagFilter(t *testing.T) {
+	t.Parallel()
+	tags := []struct{ name, tag string }{
+		{"dup", `<message><x a='1' a='2'/></message>`},
+		{"dup slow name", `<message><x a1='1' a1 ='2'/></message>`},
+		{"dup fast and slow", `<message><x ab='1' ab ='2'/></message>`},
+		{"same bit", `<message><x ab='1' cb='2'/></message>`},
+		{"xmlns bit", `<message><x class='1' stats='2'/></message>`},
+		{"xmlns bit and xmlns", `<message><x class='1' xmlns='urn:x'/></message>`},
+		{"xmlns and xmlns bit", `<message><x xmlns='urn:x' class='1'/></message>`},
+		{"xmlns twice", `<message><x xmlns='urn:x' xmlns='urn:x'/></message>`},
+		{"xmlns and dup", `<message><x xmlns='urn:x' a='1' a='1'/></message>`},
+		{"xmlns and prefixed", `<message><x xmlns='urn:x' xml:lang='en'/></message>`},
+		{"prefixed only", `<message><x xml:lang='en'/></message>`},
+		{"prefixed and xmlns bit", `<message><x xml:lang='en' class='c'/></message>`},
+		{"prefixed twice", `<message><x xmlns:p='urn:p' p:a='1' p:a='2'/></message>`},
+		{"prefixed same local", `<message><x xmlns:p='urn:p' xmlns:q='urn:p' p:a='1' q:a='2'/></message>`},
+		{"prefixed element", `<message><p:x xmlns:p='urn:p' a='1'/></message>`},
+		{"xmlns value unusual", `<message><x xmlns='` + NSXML + `'/><y xmlns=''/><z xmlns='urn:&amp;'/></message>`},
+		{"nested defaults", `<message><x xmlns='urn:x'><y xmlns='urn:y' id='1'><z a='1'/></y><w/></x></message>`},
+		{"many declarations", `<message><a xmlns='urn:a'><b xmlns='urn:b'><c xmlns='urn:c'><d xmlns='urn:d'><e xmlns='urn:e'/></d></c></b></a></message>`},
+	}
+	for _, tc := range tags {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := []byte(dtStream(tc.tag))
+			whole := dtDecode(in, nil, strings.NewReader(string(in)))
+			one := dtDecode(in, nil, dtReader(in, "onebyte", 1))
+			if fmt.Sprint(whole.err) != fmt.Sprint(one.err) {
+				t.Fatalf("%s:\nwhole:    %v\none byte: %v", tc.tag, whole.err, one.err)
+			}
+			if diff := cmp.Diff(whole.els, one.els, dtCmp); diff != "" {
+				t.Fatalf("%s: (-whole +one byte):\n%s", tc.tag, diff)
+			}
+		})
+	}
+}
