@@ -9,6 +9,7 @@ var benchInputs = []struct {
 	in   string
 }{
 	{"ASCII", "juliet@example.com/balcony"},
+	{"ASCIIHyphens", "romeo-m@xmpp-server.example/balcony"},
 	{"NonASCIILocal", "jülïet@example.com/balcony"},
 	{"IDNADomain", "juliet@bücher.example/balcony"},
 	{"ALabelDomain", "juliet@xn--bcher-kva.example/balcony"},

@@ -1,7 +1,7 @@
 package jid
 
 // This file holds the word-at-a-time ("SWAR": SIMD within a register)
-// helpers of parseCanonical. Eight bytes of the input are loaded into a
+// helpers of parseFast. Eight bytes of the input are loaded into a
 // uint64, s[p] in the low byte, and tested at once with integer arithmetic.
 // Each test yields a mask with bit 7 of a byte set where the byte passes
 // (msb selects those bits); bits.TrailingZeros64(mask)/8 is then the
@@ -27,25 +27,34 @@ func word(b string) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// ldhWord classifies the eight bytes of x for a domainpart. It returns
-// stop, flagging the bytes that are not in a canonical NR-LDH name (a–z,
-// 0–9, '-', '.': classes cLDH and cDot), and dots and hyphens, flagging the
-// '.' and the '-' bytes. The flags are exact up to the first stop. Only
-// stop is masked with msb: the other bits of dots and hyphens are noise,
-// which the caller masks off once at the end.
-func ldhWord(x uint64) (stop, dots, hyphens uint64) {
+// printWord flags the bytes of x outside 0x20–0x7E, as resourceCanonical
+// checks a resourcepart: such a byte has bit 7 set in x, in x+1 (0x7F) or
+// in x-0x20 (below 0x20). A carry or borrow from one byte to the next
+// only comes from such a byte, so the word as a whole is exact.
+func printWord(x uint64) uint64 {
+	return x | (x + lsb) | (x - 0x20*lsb)
+}
+
+// ldWord classifies the eight bytes of x for a localpart or domainpart.
+// It returns stop, flagging the bytes other than a–z, 0–9 and '.' (the
+// NR-LDH bytes but '-', classes cLDH and cDot), and dots, flagging the
+// '.' bytes. The flags are exact up to the first stop. Only stop is
+// masked with msb: the other bits of dots are noise, which the caller
+// masks off once at the end.
+func ldWord(x uint64) (stop, dots uint64) {
 	// For a byte b < 0x80, bit 7 is set in the byte of
 	//	(0x7F+a)*lsb - x   when b < a  (0x7F+a-b >= 0x80),
 	//	x + (0x7F-z)*lsb   when b > z  (b+0x7F-z >= 0x80),
-	//	(x ^ c*lsb) + 0x7F*lsb   when b != c  (b^c >= 1).
-	// So "b < a or b > z" tells a byte outside a–z.
+	//	x + 0x7F*lsb       when b != 0.
+	// So "b < a or b > z" tells a byte outside a–z. In y, '.' is 0 and
+	// '0'–'9' are 0x16–0x1F (y is below 0x80 where x is).
+	y := x ^ '.'*lsb
+	notDot := y + 0x7F*lsb
+	notDigit := ((0x7F+0x16)*lsb - y) | (y + (0x7F-0x1F)*lsb)
 	notLower := ((0x7F+'a')*lsb - x) | (x + (0x7F-'z')*lsb)
-	notDigit := ((0x7F+'0')*lsb - x) | (x + (0x7F-'9')*lsb)
-	notDot := (x ^ '.'*lsb) + 0x7F*lsb
-	notHyphen := (x ^ '-'*lsb) + 0x7F*lsb
 	// Bytes with bit 7 set in x are stops whatever the tests say.
-	stop = (notLower&notDigit&notDot&notHyphen | x) & msb
-	return stop, ^notDot, ^notHyphen
+	stop = (notDot&notDigit&notLower | x) & msb
+	return stop, ^notDot
 }
 
 // emptyLabels returns the flags of the dots in a word that come just after

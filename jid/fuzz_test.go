@@ -236,6 +236,7 @@ func canonicalSeeds() []string {
 		"xn--bcher-kva.example", "juliet@xn--abc.example/r", "juliet@ab--c.example/r",
 		"juliet@abc--d.example/r", "juliet@example.ab--/r", "juliet@example.xn--", "juliet@example.a--b",
 		"juliet@abcdef.ab--cd/r", "juliet@abcdefg.ab--cd/r", "juliet@abcdefgh.ab--cd/r",
+		"romeo-montague@example.net", "a-b.c-d@e-f.g-h/i-j", "abcdefg-@example.com", "abcdefgh-@example.com",
 		// Separators at the ends.
 		"@example.com/balcony", "@@example.com", "/example.com", "juliet@example.com/",
 		"juliet@/example.com", "juliet@@example.com", "juliet@example.com@x", "example.com/@",
@@ -266,6 +267,9 @@ func canonicalSeeds() []string {
 		// Long parts.
 		strings.Repeat("a", 1023)+"@example.com/r", strings.Repeat("a", 1024)+"@example.com/r",
 		"example.com/"+strings.Repeat("r", 1023), "example.com/"+strings.Repeat("r", 1024),
+		// Resourceparts across the words read at de+1 and at len(s)-8.
+		"juliet@example.com/abcdefgh", "juliet@example.com/abcdefghi", "juliet@example.com/abcdefghijklmnop",
+		"juliet@example.com/abcdefghijklmnopq", "juliet@example.com/abcdefghijklmno\x7f", "juliet@example.com/abcdefgh\x00abcdefgh",
 		"juliet@"+dnsName(253)+"/r", "juliet@"+dnsName(254)+"/r", dnsName(253), dnsName(254),
 		strings.Repeat("a.", 511)+"a@example.com",
 	)

@@ -1,6 +1,7 @@
 package jid
 
 import (
+	"errors"
 	"math/bits"
 	"strings"
 )
@@ -30,7 +31,7 @@ type JID struct {
 // takes a fast path that skips PRECIS and IDNA processing and does not
 // allocate: the returned JID then shares the memory of s.
 func Parse(s string) (JID, error) {
-	return parse(s, true)
+	return parseFast(s, true)
 }
 
 // MustParse is like Parse but panics if s is not a valid JID. It is meant
@@ -56,10 +57,14 @@ func New(localpart, domainpart, resourcepart string) (JID, error) {
 // PRECIS/IDNA enforcement (the tests compare both paths).
 func parse(s string, fast bool) (JID, error) {
 	if fast {
-		if j, ok := parseCanonical(s); ok {
-			return j, nil
-		}
+		return parseFast(s, true)
 	}
+	return parseParts(s, false)
+}
+
+// parseParts is parse without parseCanonical: it splits s and enforces
+// each part, or with fast=true checks first whether each is canonical.
+func parseParts(s string, fast bool) (JID, error) {
 	// RFC 7622 §3.1: first '/', then first '@' before it.
 	rest, res, hasRes := s, "", false
 	if i := strings.IndexByte(s, '/'); i >= 0 {
@@ -78,45 +83,59 @@ func parse(s string, fast bool) (JID, error) {
 // parseCanonical is the fast path of Parse in one pass over s: it
 // succeeds when s splits (RFC 7622 §3.1) into parts that are each already
 // canonical ASCII (localCanonical, domainCanonical, resourceCanonical), and
-// otherwise reports false without deciding anything.
+// otherwise reports false without deciding anything. It is parseFast
+// without the fall back to parseParts.
+func parseCanonical(s string) (JID, bool) {
+	j, err := parseFast(s, false)
+	return j, err == nil
+}
+
+// errNotCanonical is the error of parseFast(s, false) when s is not
+// canonical ASCII; it never leaves the package.
+var errNotCanonical = errors.New("jid: not canonical")
+
+// parseFast is Parse with full=true: parseCanonical, and parseParts when s
+// is not canonical ASCII. With full=false it is parseCanonical, returning
+// errNotCanonical instead of calling parseParts. Parse calls it directly so
+// that the common case costs one call.
 //
 // It examines eight bytes at a time (canonical_fast.go) the common shape:
-// an optional localpart of a–z, 0–9, '-' and '.', then an NR-LDH
-// domainpart of at most 63 octets and an optional resourcepart. Input
-// shorter than eight bytes, other localpart bytes, IP literals and longer
-// domainparts go to parseCanonicalBytes, which decides the same a byte at
-// a time; domainparts with hyphens or empty labels go to domainCanonical.
-// FuzzParseCanonical compares the two.
-func parseCanonical(s string) (JID, bool) {
-	if len(s) < 8 {
-		return parseCanonicalBytes(s)
+// an optional localpart of a–z, 0–9 and '.', then an NR-LDH domainpart of
+// at most 63 octets without hyphens and an optional resourcepart. Input
+// shorter than eight bytes, other localpart bytes, hyphens, IP literals
+// and longer domainparts go to parseCanonicalBytes, which decides the same
+// a byte at a time. FuzzParseCanonical compares the two.
+func parseFast(s string, full bool) (JID, error) {
+	n := len(s)
+	if n < 8 {
+		return parseNotFast(s, full, true)
 	}
 	// The localpart ends at the first '@' before the first '/'. Neither
 	// is a byte of an NR-LDH name, and every such byte is a canonical
 	// localpart byte: the first stop decides, as in parseCanonicalBytes,
-	// unless it is another localpart byte or the '[' of an IP literal.
+	// unless it is another localpart byte, a hyphen or the '[' of an IP
+	// literal.
 	//
 	// The domainpart is checked as the words go by: odd collects the
-	// flags of its empty labels and of its hyphens, which are rare and
-	// leave the label rules to domainCanonical; without them and within
-	// maxLabel octets, every label is canonical (labelCanonical). carry
-	// is 0x80 when the byte before the word is a dot (emptyLabels); a
-	// domainpart at the start of s has one before it, as it were.
-	var stop, dots, hyphens, odd, empty uint64
+	// flags of its empty labels; without them and within maxLabel
+	// octets, every label is canonical (labelCanonical). carry is 0x80
+	// when the byte before the word is a dot (emptyLabels); a domainpart
+	// at the start of s has one before it, as it were.
+	var stop, dots, odd uint64
 	carry := uint64(0x80)
 	p, ds := 0, 0 // the word at s[p:], the start of the domainpart
 	for {
 		// The next eight bytes; near the end, the bytes left and then
 		// zero bytes, which no canonical part holds: a stop at len(s).
 		var x uint64
-		if p <= len(s)-8 {
+		if p < n-7 {
 			x = word(s[p:])
 		} else {
 			// The last eight bytes, shifted right over those before
 			// p; zeros come in at the top. A shift by 64 gives 0.
-			x = word(s[len(s)-8:]) >> (8 * uint(p-(len(s)-8)))
+			x = word(s[n-8:]) >> (8 * uint(p-(n-8)))
 		}
-		stop, dots, hyphens = ldhWord(x)
+		stop, dots = ldWord(x)
 		if stop != 0 {
 			// The first stop is bit 7 of the byte of x at bit
 			// k&56 (k&^7: the flag is bit 7 of its byte).
@@ -125,66 +144,73 @@ func parseCanonical(s string) (JID, bool) {
 				break
 			}
 			// s[:ds-1] is the localpart (its length is checked
-			// below). Start over at the domainpart, with the '@' as
-			// the dot before it and the next stop as its end.
+			// below). Go on with the domainpart, with the '@' as the
+			// dot before it and the next stop as its end.
 			ds = p + int(k>>3) + 1
 			at := stop & -stop  // the flag of the '@'
 			upToAt := at<<1 - 1 // it and the bits below (all if bit 63)
 			stop &^= at
 			dots = dots&^upToAt | at
-			hyphens &^= upToAt
 			odd, carry = 0, 0
 			if stop != 0 {
 				break
 			}
 		}
+		var empty uint64
 		empty, carry = emptyLabels(dots, carry)
-		odd |= empty | hyphens
+		odd |= empty
 		p += 8
 	}
 	// The domainpart ends at the first stop, which counts as a dot for
 	// emptyLabels; the flags after it mean nothing.
 	end := stop & -stop
-	empty, _ = emptyLabels(dots&(end-1)|end, carry)
-	odd |= empty | hyphens&(end-1)
+	empty, _ := emptyLabels(dots&(end-1)|end, carry)
+	odd |= empty
 	de := p + bits.TrailingZeros64(stop)>>3
-	if ds == 1 || ds > maxPart+1 {
-		return JID{}, false // an empty or too long localpart
-	}
-	if de < len(s) && s[de] != '/' {
-		if ds == 0 || de == ds && s[de] == '[' {
-			return parseCanonicalBytes(s)
-		}
-		return JID{}, false
+	if de < n && s[de] != '/' {
+		c := s[de]
+		return parseNotFast(s, full, c == '-' || ds == 0 || de == ds && c == '[')
 	}
 	if de-ds > maxLabel {
 		// A label may be too long (maxLabel), or the name (maxDomain).
-		return parseCanonicalBytes(s)
+		return parseNotFast(s, full, true)
 	}
-	if odd&msb != 0 && !domainCanonical(s[ds:de]) {
-		return JID{}, false
+	// The resourcepart, if any, is s[de+1:]: 1 to maxPart printable
+	// ASCII bytes (resourceCanonical). Two words cover up to 16 bytes:
+	// the one at de+1 (at n-8 if de+1 is past it) and the last one.
+	// Without a resourcepart (de = n) they hold domainpart bytes, which
+	// are printable too.
+	r := n - de
+	if odd&msb != 0 || ds == 1 || ds > maxPart+1 || r == 1 || r > maxPart+1 {
+		// An empty label, or an empty or too long localpart or
+		// resourcepart.
+		return parseNotFast(s, full, false)
 	}
-	if de < len(s) {
-		// The resourcepart, as resourceCanonical checks it: a byte
-		// outside 0x20–0x7E has bit 7 set in x, in x+1 (0x7F) or in
-		// x-0x20 (below 0x20). A carry or borrow from one byte to the
-		// next only comes from such a byte, so each word as a whole
-		// is exact. The last word is read from the end of s, and may
-		// take in bytes before the resourcepart: printable ASCII too.
-		if n := len(s) - de - 1; n == 0 || n > maxPart {
-			return JID{}, false
-		}
-		var acc uint64
-		for q := de + 1; q < len(s)-8; q += 8 {
-			x := word(s[q:])
-			acc |= x | (x + lsb) | (x - 0x20*lsb)
-		}
-		x := word(s[len(s)-8:])
-		if (acc|x|(x+lsb)|(x-0x20*lsb))&msb != 0 {
-			return JID{}, false
+	d := de + 1 - (n - 8)
+	q := n - 8 + d&(d>>63) // min(de+1, n-8)
+	acc := printWord(word(s[q:])) | printWord(word(s[n-8:]))
+	for q += 8; q < n-8; q += 8 {
+		acc |= printWord(word(s[q:]))
+	}
+	if acc&msb != 0 {
+		return parseNotFast(s, full, false)
+	}
+	return JID{s: s, lp: uint16(max(ds-1, 0)), dp: uint16(de)}, nil
+}
+
+// parseNotFast ends parseFast(s, full) when its word-at-a-time scan does
+// not accept s: with bytes=true s may still be canonical, which
+// parseCanonicalBytes decides; otherwise it is not.
+func parseNotFast(s string, full, bytes bool) (JID, error) {
+	if bytes {
+		if j, ok := parseCanonicalBytes(s); ok {
+			return j, nil
 		}
 	}
-	return JID{s: s, lp: uint16(max(ds-1, 0)), dp: uint16(de)}, true
+	if full {
+		return parseParts(s, true)
+	}
+	return JID{}, errNotCanonical
 }
 
 // parseCanonicalBytes is parseCanonical a byte at a time, for any input.
