@@ -550,10 +550,10 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 // Eight bytes at a time, it looks for ASCII bytes that need attention
 // (scanSpecialASCII8) and runs the UTF-8 automaton (scU8) over words with
 // other characters, without a branch per character: text that mixes
-// scripts costs no mispredicted branches. When the automaton fails,
-// scanTextRunPrecise scans the text again and finds the exact place (the
-// stream ends there); a character cut by the end of b is left to the
-// byte loop at the end, from its first byte.
+// scripts costs no mispredicted branches. The byte loop at the end takes
+// the last bytes, a character cut by the end of b (from its first byte),
+// and, when the automaton fails, the whole text again, to find the exact
+// place (the stream ends there).
 func scanTextRun(o, b []byte) (int, int) {
 	// Positions are kept as uint32, at most 1<<30: the compiler then
 	// knows that adding 8 does not overflow, and capacities equal to
@@ -658,9 +658,9 @@ func scanTextRun(o, b []byte) (int, int) {
 	switch s {
 	case scU8Accept:
 	case scU8Error:
-		// Not well-formed: the precise loop finds where. (From the
-		// start: the stream ends there.)
-		return scanTextRunPrecise(o, b)
+		// Not well-formed: the byte loop below finds where, from the
+		// start (the stream ends there).
+		i, j = 0, 0
 	default:
 		// Inside a character, so far well-formed: back to its first
 		// byte, for the loop below.
@@ -671,189 +671,8 @@ func scanTextRun(o, b []byte) (int, int) {
 		i--
 		j--
 	}
-	// Fewer than eight bytes are left, or a character is cut.
-	for uint(i) < uint(len(b)) {
-		c := b[i]
-		if scanClass[c]&scText != 0 {
-			o[j] = c
-			i++
-			j++
-			continue
-		}
-		k := 0
-		if c >= utf8.RuneSelf {
-			if k = scanRune(b[i:]); k == 0 {
-				break
-			}
-			copy(o[j:uint(j)+uint(k)], b[i:uint(i)+uint(k)])
-			j += uint32(k)
-		} else if c == '&' {
-			var r rune
-			if k, r = scanRefFast(b[i:]); k == 0 {
-				break
-			}
-			j += uint32(utf8.EncodeRune(o[j:], r))
-		} else {
-			break
-		}
-		i += uint32(k)
-	}
-	return int(j), int(i)
-}
-
-// scanTextRunPrecise is scanTextRun checking UTF-8 a character at a time,
-// which finds where a sequence goes wrong; scanTextRun leaves the text to
-// it from the last character boundary it knows when its automaton fails.
-// It copies the character data at the start of b
-// to o, decoded, up to the first byte it leaves to scanText ('<', a
-// reference it does not decode, CR, ']', a control or a UTF-8 sequence it
-// does not check) or the end of b, and returns how many bytes it wrote
-// and read. o has room for len(b)+8 bytes.
-func scanTextRunPrecise(o, b []byte) (int, int) {
-	// Positions are kept as uint32, at most 1<<30: the compiler then
-	// knows that adding 8 does not overflow, and capacities equal to
-	// lengths leave fewer values for the bounds checks.
-	b = b[:len(b):len(b)]
-	if len(b) > 1<<30 {
-		b = b[: 1<<30 : 1<<30]
-	}
-	o = o[:len(o):len(o)]
-	var i, j uint32 // b[i] is the next byte, o[j] where it goes
-	for uint(i)+8 <= uint(len(b)) {
-		// Eight bytes are copied at once; those after the first
-		// special one are written again from where it ends.
-		w := binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
-		binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], w)
-		t := scanSpecial8(w)
-		if t == 0 {
-			i += 8
-			j += 8
-			continue
-		}
-		// x: the bytes of w from the special one on, zeros above.
-		s := uint32(bits.TrailingZeros64(t)) &^ 7
-		x := w >> s
-		i += s >> 3
-		j += s >> 3
-		if int8(x) < 0 {
-			// A run of non-ASCII characters (XML 1.0 §2.2 Char; RFC
-			// 6120 §11.6 UTF-8: shortest form, no surrogates), those
-			// that lie wholly in x taken off its low end one by one;
-			// x is already copied.
-			if s > 32 {
-				// Fewer than four bytes of x left: a character may
-				// not lie wholly in it.
-				if uint(i)+8 > uint(len(b)) {
-					break
-				}
-				x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
-				binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], x)
-			}
-			for {
-				m := uint32(0)
-				for {
-					if x&0xC0E0 == 0x80C0 && x&0x1E != 0 {
-						x >>= 16 // every two-byte character is a Char
-						m += 2
-					} else if x&0xC0C0F0 == 0x8080E0 {
-						// Not E0 80–9F (overlong), ED A0–BF
-						// (surrogates) or EF BF BE–BF (U+FFFE, U+FFFF).
-						if v := x & 0x200F; v == 0 || v == 0x200D || x&0xFEFFFF == 0xBEBFEF {
-							break
-						}
-						x >>= 24
-						m += 3
-					} else if x&0xC0C0C0F8 == 0x808080F0 {
-						r := uint32(x)&0x07<<18 | uint32(x>>8)&0x3F<<12 | uint32(x>>16)&0x3F<<6 | uint32(x>>24)&0x3F
-						if r-0x10000 >= 0x100000 {
-							break
-						}
-						x >>= 32
-						m += 4
-					} else {
-						break // no Char, or one cut by the end of x
-					}
-					if int8(x) >= 0 {
-						break // ASCII, or the end of x (zeros)
-					}
-				}
-				if m == 0 {
-					// The first character lies wholly in x: no Char.
-					return int(j), int(i) // scanText decides
-				}
-				i += m
-				j += m
-				if int8(x) >= 0 && x != 0 || uint(i)+8 > uint(len(b)) {
-					break // ASCII next, or the last bytes
-				}
-				// The run goes on past x: the next eight bytes.
-				if x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8]); int8(x) >= 0 {
-					break
-				}
-				binary.LittleEndian.PutUint64(o[uint(j):uint(j)+8], x)
-			}
-			continue
-		}
-		if byte(x) == '&' {
-			if uint(i)+8 > uint(len(b)) {
-				break
-			}
-			x = binary.LittleEndian.Uint64(b[uint(i) : uint(i)+8])
-			// A predefined entity (scanRefText) without a call.
-			if e := scEnts[uint32(x)*scEntMul>>29]; (x^e.key)&e.mask == 0 {
-				o[j] = e.r()
-				j++
-				i += uint32(e.n())
-				continue
-			}
-			if byte(x>>8) != '#' {
-				break // not a predefined entity: scanText reports it
-			}
-			var k int
-			var r rune
-			if y := x>>16 ^ '0'*swLo; byte(y) < 10 {
-				// Decimal digits, as in scanCharRef8.
-				nd := ((y &^ swHi) + 0x76*swLo | y) & swHi
-				s := uint(bits.TrailingZeros64(nd)) &^ 7
-				if byte(y>>(s&63)) == ';'^'0' {
-					y <<= (64 - s) & 63
-					y = (y * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
-					y = (y * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
-					if v := uint32((y * (10000<<32 + 1)) >> 32); scanIsChar(v) {
-						k, r = int(s>>3)+3, rune(v)
-					}
-				}
-			} else {
-				k, r = scanCharRef8(x)
-			}
-			if k == 0 {
-				if k, r = scanRefFast(b[i:]); k == 0 {
-					break
-				}
-			}
-			switch {
-			case r < utf8.RuneSelf:
-				o[j] = byte(r)
-				j++
-			case r < 0x800:
-				o[j] = 0xC0 | byte(r>>6)
-				o[uint(j)+1] = 0x80 | byte(r)&0x3F
-				j += 2
-			default:
-				j += uint32(utf8.EncodeRune(o[j:], r))
-			}
-			i += uint32(k)
-			continue
-		}
-		if c := byte(x); scanClass[c]&scText != 0 {
-			o[j] = c // a tab or a line feed
-			i++
-			j++
-			continue
-		}
-		return int(j), int(i) // scanText decides
-	}
-	// Fewer than eight bytes are left, or the slow path decides.
+	// Fewer than eight bytes are left, a character is cut, or the
+	// automaton failed.
 	for uint(i) < uint(len(b)) {
 		c := b[i]
 		if scanClass[c]&scText != 0 {

@@ -514,78 +514,47 @@ const (
 	scU8EFBF   = 60 // after EF BF: 80–BD (not U+FFFE, U+FFFF); four bits wide, enough for 0 and 6
 )
 
+// scU8Steps are the automaton's transitions other than to scU8Error: from
+// a state, the bytes lo–hi lead to next (RFC 3629 §4, the well-formed
+// byte sequences, less surrogates and U+FFFE, U+FFFF).
+var scU8Steps = [...]struct {
+	from   int
+	lo, hi byte
+	next   int
+}{
+	{scU8Accept, 0x00, 0x7F, scU8Accept},
+	{scU8Accept, 0xC2, 0xDF, scU8Cont1},
+	{scU8Accept, 0xE0, 0xE0, scU8E0},
+	{scU8Accept, 0xE1, 0xEC, scU8Cont2},
+	{scU8Accept, 0xED, 0xED, scU8ED},
+	{scU8Accept, 0xEE, 0xEE, scU8Cont2},
+	{scU8Accept, 0xEF, 0xEF, scU8EF},
+	{scU8Accept, 0xF0, 0xF0, scU8F0},
+	{scU8Accept, 0xF1, 0xF3, scU8Cont3},
+	{scU8Accept, 0xF4, 0xF4, scU8F4},
+	{scU8Cont1, 0x80, 0xBF, scU8Accept},
+	{scU8Cont2, 0x80, 0xBF, scU8Cont1},
+	{scU8Cont3, 0x80, 0xBF, scU8Cont2},
+	{scU8E0, 0xA0, 0xBF, scU8Cont1},
+	{scU8ED, 0x80, 0x9F, scU8Cont1},
+	{scU8F0, 0x90, 0xBF, scU8Cont2},
+	{scU8F4, 0x80, 0x8F, scU8Cont2},
+	{scU8EF, 0x80, 0xBE, scU8Cont1},
+	{scU8EF, 0xBF, 0xBF, scU8EFBF},
+	{scU8EFBF, 0x80, 0xBD, scU8Accept},
+}
+
 // scU8 is the automaton's table: for each byte, the next state of each
 // state at that state's offset.
 var scU8 = func() (t [256]uint64) {
-	next := func(s int, c byte) int {
-		cont := 0x80 <= c && c <= 0xBF
-		switch s {
-		case scU8Accept:
-			switch {
-			case c < 0x80:
-				return scU8Accept
-			case 0xC2 <= c && c <= 0xDF:
-				return scU8Cont1
-			case c == 0xE0:
-				return scU8E0
-			case c == 0xED:
-				return scU8ED
-			case c == 0xEF:
-				return scU8EF
-			case 0xE1 <= c && c <= 0xEE:
-				return scU8Cont2
-			case c == 0xF0:
-				return scU8F0
-			case 0xF1 <= c && c <= 0xF3:
-				return scU8Cont3
-			case c == 0xF4:
-				return scU8F4
-			}
-		case scU8Cont1:
-			if cont {
-				return scU8Accept
-			}
-		case scU8Cont2:
-			if cont {
-				return scU8Cont1
-			}
-		case scU8Cont3:
-			if cont {
-				return scU8Cont2
-			}
-		case scU8E0:
-			if 0xA0 <= c && c <= 0xBF {
-				return scU8Cont1
-			}
-		case scU8ED:
-			if 0x80 <= c && c <= 0x9F {
-				return scU8Cont1
-			}
-		case scU8F0:
-			if 0x90 <= c && c <= 0xBF {
-				return scU8Cont2
-			}
-		case scU8F4:
-			if 0x80 <= c && c <= 0x8F {
-				return scU8Cont2
-			}
-		case scU8EF:
-			if c == 0xBF {
-				return scU8EFBF
-			}
-			if cont {
-				return scU8Cont1
-			}
-		case scU8EFBF:
-			if 0x80 <= c && c <= 0xBD {
-				return scU8Accept
-			}
-		}
-		return scU8Error
-	}
-	for c := range 256 {
+	for c := range t {
 		for s := 0; s <= scU8EFBF; s += 6 {
-			t[c] |= uint64(next(s, byte(c))) << s
+			t[c] |= scU8Error << s // what no step says, and from scU8Error
+		}
+	}
+	for _, st := range scU8Steps {
+		for c := int(st.lo); c <= int(st.hi); c++ {
+			t[c] = t[c]&^(63<<st.from) | uint64(st.next)<<st.from
 		}
 	}
 	return t

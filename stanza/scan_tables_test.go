@@ -3,11 +3,7 @@ package stanza
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
-	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestScanSpecialAttr8 checks the word-at-a-time attribute value check
@@ -87,17 +83,7 @@ func TestDecoderStartTagPaths(t *testing.T) {
 	for i, tag := range tags {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			in := []byte(dtStream(tag))
-			whole := dtDecode(in, nil, strings.NewReader(string(in)))
-			one := dtDecode(in, nil, dtReader(in, "onebyte", 1))
-			if whole.err != io.EOF || one.err != io.EOF {
-				if fmt.Sprint(whole.err) != fmt.Sprint(one.err) {
-					t.Fatalf("%s:\nwhole:    %v\none byte: %v", tag, whole.err, one.err)
-				}
-			}
-			if diff := cmp.Diff(whole.els, one.els, dtCmp); diff != "" {
-				t.Fatalf("%s: (-whole +one byte):\n%s", tag, diff)
-			}
+			stCompareReads(t, tag, nil)
 		})
 	}
 }
