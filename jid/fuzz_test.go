@@ -132,76 +132,8 @@ func FuzzEscape(f *testing.F) {
 	})
 }
 
-// parseCanonicalRef is parseCanonical as it was before it examined eight
-// bytes at a time: a plain byte loop over the class table, kept as the
-// reference that FuzzParseCanonical compares the fast version with.
-func parseCanonicalRef(s string) (JID, bool) {
-	i := 0
-	for i < len(s) && class[s[i]]&cLocal != 0 {
-		i++
-	}
-	lp, ds := 0, 0
-	if i < len(s) {
-		switch s[i] {
-		case '@':
-			if i == 0 || i > maxPart {
-				return JID{}, false
-			}
-			lp, ds = i, i+1
-		case '/':
-		default:
-			if s[0] != '[' {
-				return JID{}, false
-			}
-		}
-	}
-	if ds < len(s) && s[ds] == '[' {
-		de := len(s)
-		for k := ds; k < len(s); k++ {
-			if s[k] == '/' {
-				de = k
-				break
-			}
-		}
-		if !ipv6Canonical(s[ds:de]) {
-			return JID{}, false
-		}
-		i = de
-	} else {
-		start := ds
-		for i = ds; i < len(s); i++ {
-			c := s[i]
-			if class[c]&cLDH != 0 {
-				continue
-			}
-			if c != '.' {
-				break
-			}
-			if !labelCanonicalRef(s[start:i]) {
-				return JID{}, false
-			}
-			start = i + 1
-		}
-		if !labelCanonicalRef(s[start:i]) || i-ds > maxDomain {
-			return JID{}, false
-		}
-	}
-	de := i
-	if de < len(s) && (s[de] != '/' || !resourceCanonical(s[de+1:])) {
-		return JID{}, false
-	}
-	return JID{s: s, lp: uint16(lp), dp: uint16(de)}, true
-}
-
-// labelCanonicalRef is labelCanonical as parseCanonicalRef used it.
-func labelCanonicalRef(l string) bool {
-	n := len(l)
-	return n > 0 && n <= maxLabel && l[0] != '-' && l[n-1] != '-' &&
-		(n < 4 || l[2] != '-' || l[3] != '-')
-}
-
 // canonicalSeeds returns inputs for comparing parseCanonical with
-// parseCanonicalRef: the tables of the other tests and the benchmarks, and
+// parseCanonicalBytes: the tables of the other tests and the benchmarks, and
 // cases at the edges of the word-at-a-time code: label and part length
 // limits, hyphens at label ends and in the third and fourth positions,
 // separators at either end, IP literals, uppercase, non-ASCII bytes whose
@@ -277,7 +209,7 @@ func canonicalSeeds() []string {
 }
 
 // TestParseCanonicalMatchesRef compares parseCanonical with
-// parseCanonicalRef on the seeds, every prefix and suffix of them, and the
+// parseCanonicalBytes on the seeds, every prefix and suffix of them, and the
 // strings made from a full JID by replacing one or two bytes with bytes that
 // matter to some test of the word-at-a-time code.
 func TestParseCanonicalMatchesRef(t *testing.T) {
@@ -285,9 +217,9 @@ func TestParseCanonicalMatchesRef(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
 		got, ok := parseCanonical(s)
-		want, wantOK := parseCanonicalRef(s)
+		want, wantOK := parseCanonicalBytes(s)
 		if got != want || ok != wantOK {
-			t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalRef %q %v %v %v",
+			t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalBytes %q %v %v %v",
 				s, got.s, got.lp, got.dp, ok, want.s, want.lp, want.dp, wantOK)
 		}
 	}
@@ -333,7 +265,8 @@ func TestParseCorpusFastPath(t *testing.T) {
 }
 
 // FuzzParseCanonical compares parseCanonical, which examines eight bytes at
-// a time, with parseCanonicalRef, the byte loop it replaced, on s and on
+// a time, with parseCanonicalBytes, the same decision a byte at a time (its
+// fall-back for the inputs it leaves), on s and on
 // its suffixes and prefixes that shift its bytes within the words.
 func FuzzParseCanonical(f *testing.F) {
 	for _, s := range canonicalSeeds() {
@@ -343,9 +276,9 @@ func FuzzParseCanonical(f *testing.F) {
 		for k := range 8 {
 			for _, x := range []string{s[min(k, len(s)):], s[:max(len(s)-k, 0)]} {
 				got, ok := parseCanonical(x)
-				want, wantOK := parseCanonicalRef(x)
+				want, wantOK := parseCanonicalBytes(x)
 				if got != want || ok != wantOK {
-					t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalRef %q %v %v %v",
+					t.Fatalf("parseCanonical(%q) = %q %v %v %v, parseCanonicalBytes %q %v %v %v",
 						x, got.s, got.lp, got.dp, ok, want.s, want.lp, want.dp, wantOK)
 				}
 			}
