@@ -393,48 +393,33 @@ func TestGenCorpus(t *testing.T) {
 
 	// encoding/xml agrees that the corpus is well-formed and holds the
 	// generated values.
-	d := xml.NewDecoder(bytes.NewReader(b1))
-	got := 0
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
+	got, err := eachBaseline(b1, func(i int, v any) {
+		if i >= len(elems) {
+			return // reported below
 		}
-		if err != nil {
-			t.Fatalf("corpus not well-formed: %v", err)
+		switch v := v.(type) {
+		case *baselineMessage:
+			want, ok := elems[i].(*Message)
+			if !ok || len(v.Body) != 1 || v.Body[0].Value != want.Body || v.ID != want.ID || len(v.Ext) != len(want.Extensions) {
+				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", i, v, elems[i])
+			}
+		case *baselinePresence:
+			want, ok := elems[i].(*Presence)
+			if !ok || v.Show != string(want.Show) || v.Priority != want.Priority || (want.Status != "") != (len(v.Status) == 1) ||
+				(want.Status != "" && v.Status[0].Value != want.Status) {
+				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", i, v, elems[i])
+			}
+		case *baselineIQ:
+			want, ok := elems[i].(*IQ)
+			if !ok || v.Type != string(want.Type) || (want.Payload != nil) != (len(v.Payload) == 1) {
+				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", i, v, elems[i])
+			}
+		default:
+			t.Fatalf("stanza %d: encoding/xml found %T, generated %T", i, v, elems[i])
 		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local == "stream" {
-			continue
-		}
-		switch want := elems[got].(type) {
-		case *Message:
-			var m baselineMessage
-			if err := d.DecodeElement(&m, &se); err != nil {
-				t.Fatal(err)
-			}
-			if len(m.Body) != 1 || m.Body[0].Value != want.Body || m.ID != want.ID || len(m.Ext) != len(want.Extensions) {
-				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", got, m, want)
-			}
-		case *Presence:
-			var p baselinePresence
-			if err := d.DecodeElement(&p, &se); err != nil {
-				t.Fatal(err)
-			}
-			if p.Show != string(want.Show) || p.Priority != want.Priority || (want.Status != "") != (len(p.Status) == 1) ||
-				(want.Status != "" && p.Status[0].Value != want.Status) {
-				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", got, p, want)
-			}
-		case *IQ:
-			var iq baselineIQ
-			if err := d.DecodeElement(&iq, &se); err != nil {
-				t.Fatal(err)
-			}
-			if iq.Type != string(want.Type) || (want.Payload != nil) != (len(iq.Payload) == 1) {
-				t.Fatalf("stanza %d: encoding/xml read %+v, generated %+v", got, iq, want)
-			}
-		}
-		got++
+	})
+	if err != nil {
+		t.Fatalf("corpus not well-formed: %v", err)
 	}
 	if got != len(elems) {
 		t.Fatalf("encoding/xml found %d stanzas, want %d", got, len(elems))
@@ -527,40 +512,56 @@ func BenchmarkDecodeEncodingXML(b *testing.B) {
 // decodeEncodingXML decodes corpus, which holds n stanzas, the baseline's
 // way.
 func decodeEncodingXML(b *testing.B, corpus []byte, n int) {
+	got, err := eachBaseline(corpus, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got != n {
+		b.Fatalf("decoded %d stanzas, want %d", got, n)
+	}
+}
+
+// eachBaseline reads corpus with an xml.Decoder and decodes each
+// first-level element with DecodeElement into the plain struct of its
+// kind (nil for another element, which it skips), calling f, when not
+// nil, with the element's index and the struct. It returns how many
+// elements it read, and the first error.
+func eachBaseline(corpus []byte, f func(i int, v any)) (int, error) {
 	d := xml.NewDecoder(bytes.NewReader(corpus))
 	got := 0
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
-			break
+			return got, nil
 		}
 		if err != nil {
-			b.Fatal(err)
+			return got, err
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local == "stream" {
 			continue
 		}
+		var v any
 		switch se.Name.Local {
 		case "message":
 			var m baselineMessage
-			err = d.DecodeElement(&m, &se)
+			err, v = d.DecodeElement(&m, &se), &m
 		case "presence":
 			var p baselinePresence
-			err = d.DecodeElement(&p, &se)
+			err, v = d.DecodeElement(&p, &se), &p
 		case "iq":
 			var iq baselineIQ
-			err = d.DecodeElement(&iq, &se)
+			err, v = d.DecodeElement(&iq, &se), &iq
 		default:
 			err = d.Skip()
 		}
 		if err != nil {
-			b.Fatal(err)
+			return got, err
+		}
+		if f != nil {
+			f(got, v)
 		}
 		got++
-	}
-	if got != n {
-		b.Fatalf("decoded %d stanzas, want %d", got, n)
 	}
 }
 
