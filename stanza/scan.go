@@ -1094,19 +1094,26 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 	// What resolve would find: whether any name has a prefix, the
 	// default namespace declaration if there is one, and whether two
 	// attributes may share a name.
-	plain, decl := colon < 0, -1
+	plain, decl, xmlAttr := colon < 0, -1, false
 	if seen == ^uint64(0) || seen&(1<<scXMLNSBit) != 0 {
 		attrs := d.attrs[a0:a1]
 		for i := range attrs {
 			a := &attrs[i]
-			if a.colon >= 0 {
+			switch {
+			case a.colon < 0:
+				if string(b[a.s:a.e]) == "xmlns" {
+					decl = i
+				}
+			case a.colon-a.s == 3 && string(b[a.s:a.colon]) == "xml":
+				// Bound by definition (Namespaces in XML 1.0 §3).
+				a.ns = decNS{where: scWXML, depth: -1}
+				xmlAttr = true
+			default:
 				plain = false
-			} else if string(b[a.s:a.e]) == "xmlns" {
-				decl = i
 			}
 		}
 	}
-	if plain && decl < 0 {
+	if plain && decl < 0 && !xmlAttr {
 		t.flags |= scFPlain
 	}
 	if !plain || seen == ^uint64(0) {
@@ -1154,9 +1161,10 @@ const scXMLNSBit = (5*7 + 's') & 63
 // registers. It writes the attributes to attrs[0], attrs[1]... and returns
 // the offset after the tag, how many of attrs it left unused, whether the
 // tag is an empty-element tag, and a filter of the names: bit (7×length +
-// last byte) mod 64 of each, or all bits when two names share a bit (they
-// may be equal) or a name has a prefix. It returns end -1 when the slow
-// path must scan the tag, and -2 when attrs is too short.
+// last byte) mod 64 of each, with the bit of "xmlns" for a name with the
+// prefix xml, or all bits when two names share a bit (they may be equal)
+// or a name has another prefix. It returns end -1 when the slow path must
+// scan the tag, and -2 when attrs is too short.
 func scanAttrsFast(b []byte, p int, attrs []decAttr) (end, rest int, seen uint64, self bool) {
 	b = b[:len(b):len(b)] // no capacity to keep in a register
 	for {
@@ -1226,7 +1234,17 @@ func scanAttrsFast(b []byte, p int, attrs []decAttr) (end, rest int, seen uint64
 				return -1, 0, 0, false
 			}
 			a.s, a.e, a.colon = int32(i), int32(p), acolon
-			if bit := uint64(1) << (((uint(p)-i)*7 + uint(b[p-1])) & 63); seen&bit == 0 && acolon < 0 {
+			bit := uint64(1) << (((uint(p)-i)*7 + uint(b[p-1])) & 63)
+			if acolon >= 0 {
+				// The prefix xml is bound by definition (xml:lang): the
+				// bit of "xmlns" has startTagFast look at the names. Any
+				// other prefix takes all bits: resolve decides.
+				if acolon-int32(i) != 3 || b[i] != 'x' || b[i+1] != 'm' || b[i+2] != 'l' {
+					bit = ^uint64(0)
+				}
+				bit |= 1 << scXMLNSBit
+			}
+			if seen&bit == 0 {
 				seen |= bit
 			} else {
 				seen = ^uint64(0) // two names may be equal, or one has a prefix
