@@ -1044,3 +1044,46 @@ func TestDecoderTextUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestDecParsePriority checks the <priority/> parser against RFC 6121
+// §4.7.2.3: an xs:byte, -128 to 127, an optional sign, and the whitespace
+// XML Schema collapses around it.
+func TestDecParsePriority(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int8
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"1", 1, true},
+		{"+5", 5, true},
+		{"-1", -1, true},
+		{"127", 127, true},
+		{"-128", -128, true},
+		{"007", 7, true},
+		{" \t\r\n-128\n\r\t ", -128, true},
+		{"\n5", 5, true},
+		{"5\n", 5, true},
+		{"128", 0, false},
+		{"-129", 0, false},
+		{"99999999999999999999", 0, false},
+		{"", 0, false},
+		{" \t\r\n", 0, false},
+		{"+", 0, false},
+		{"-", 0, false},
+		{"+-1", 0, false},
+		{"1 2", 0, false},
+		{"1.0", 0, false},
+		{"0x10", 0, false},
+		{"\u00a05", 0, false}, // no-break space is not XML whitespace
+		{"\v5", 0, false},
+		{"٣", 0, false}, // digits are ASCII
+	}
+	for _, tc := range tests {
+		got, ok := decParsePriority([]byte(tc.in))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("decParsePriority(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
