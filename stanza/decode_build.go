@@ -1119,17 +1119,22 @@ func (d *Decoder) presenceChild(ci int, ch *decTok, k *decPresKids) (bool, error
 	return false, nil
 }
 
-// decParsePriority parses a <priority/>: an xs:byte (RFC 6121 §4.7.2.3),
-// optional sign and decimal digits, surrounding whitespace allowed.
-func decParsePriority(b []byte) (int8, bool) {
-	// The whitespace (XML 1.0 §2.3 [3]) trimmed without bytes.Trim,
-	// which builds its set of bytes on every call.
+// decTrimSpace returns b without the whitespace (XML 1.0 §2.3 [3]) at its
+// ends. (bytes.Trim would build its set of bytes on every call.)
+func decTrimSpace(b []byte) []byte {
 	for len(b) > 0 && scanClass[b[0]]&scSpace != 0 {
 		b = b[1:]
 	}
 	for len(b) > 0 && scanClass[b[len(b)-1]]&scSpace != 0 {
 		b = b[:len(b)-1]
 	}
+	return b
+}
+
+// decParsePriority parses a <priority/>: an xs:byte (RFC 6121 §4.7.2.3),
+// optional sign and decimal digits, surrounding whitespace allowed.
+func decParsePriority(b []byte) (int8, bool) {
+	b = decTrimSpace(b)
 	neg := false
 	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
 		neg = b[0] == '-'

@@ -24,7 +24,7 @@ import (
 // Other failures wrap ErrInvalidRaw. ParseRaw uses encoding/xml; it is
 // meant for building payloads, not for a hot path.
 func ParseRaw(b []byte) (*Raw, error) {
-	b = bytes.Trim(b, " \t\r\n")
+	b = decTrimSpace(b)
 	name, err := checkRaw(b)
 	if err != nil {
 		return nil, err

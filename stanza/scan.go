@@ -1104,8 +1104,9 @@ func (d *Decoder) startTagFast(depth int32) *decTok {
 				if string(b[a.s:a.e]) == "xmlns" {
 					decl = i
 				}
-			case a.colon-a.s == 3 && string(b[a.s:a.colon]) == "xml":
-				// Bound by definition (Namespaces in XML 1.0 §3).
+			case seen != ^uint64(0):
+				// scanAttrsFast lets no other prefix through than xml,
+				// bound by definition (Namespaces in XML 1.0 §3).
 				a.ns = decNS{where: scWXML, depth: -1}
 				xmlAttr = true
 			default:
