@@ -26,7 +26,10 @@ import (
 // scanSpecial8 and friends) and fall back to a byte at a time on anything
 // unusual; every byte of 0x80 and above is checked as UTF-8 (RFC 6120
 // §11.6): in text by an automaton, eight bytes per step (scanTextRun,
-// scU8), elsewhere a character at a time (scanChar8, scanRune).
+// scU8), elsewhere a character at a time (scanChar8, scanRune). On amd64
+// with AVX2, character data is copied, checked and its references decoded
+// 32 bytes at a time by assembly (scanTextRunAVX2, scan_text_amd64.s);
+// the build tag purego keeps to Go.
 
 // Buffer sizes.
 const (
@@ -545,16 +548,25 @@ func (d *Decoder) scanText(depth int32, decode bool) error {
 // to o, decoded, up to the first byte it leaves to scanText ('<', a
 // reference it does not decode, CR, ']', a control or a UTF-8 sequence it
 // does not check) or the end of b, and returns how many bytes it wrote
-// and read. o has room for len(b)+8 bytes.
-//
-// Eight bytes at a time, it looks for ASCII bytes that need attention
-// (scanSpecialASCII8) and runs the UTF-8 automaton (scU8) over words with
-// other characters, without a branch per character: text that mixes
-// scripts costs no mispredicted branches. The byte loop at the end takes
-// the last bytes, a character cut by the end of b (from its first byte),
-// and, when the automaton fails, the whole text again, to find the exact
-// place (the stream ends there).
+// and read. o has room for len(b)+8 bytes. It is scanTextRunAVX2 where
+// the CPU has AVX2, else scanTextRunGo.
 func scanTextRun(o, b []byte) (int, int) {
+	if scHasAVX2 {
+		return scanTextRunAVX2(o, b)
+	}
+	return scanTextRunGo(o, b)
+}
+
+// scanTextRunGo is scanTextRun in Go, also for the last bytes of b and
+// the text in which scanTextRunAVX2 finds an error. Eight bytes at a
+// time, it looks for ASCII bytes that need attention (scanSpecialASCII8)
+// and runs the UTF-8 automaton (scU8) over words with other characters,
+// without a branch per character: text that mixes scripts costs no
+// mispredicted branches. The byte loop at the end takes the last bytes, a
+// character cut by the end of b (from its first byte), and, when the
+// automaton fails, the whole text again, to find the exact place (the
+// stream ends there).
+func scanTextRunGo(o, b []byte) (int, int) {
 	// Positions are kept as uint32, at most 1<<30: the compiler then
 	// knows that adding 8 does not overflow, and capacities equal to
 	// lengths leave fewer values for the bounds checks.

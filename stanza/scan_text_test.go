@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -86,32 +87,53 @@ func stRefRef(b []byte) (int, rune) {
 	return end + 1, rune(v)
 }
 
-// stCheckRun runs scanTextRun on in (after a prefix, to check that it
-// writes only where it is told) and compares it with stRefText: the text it
-// takes must be decoded as the reference decodes it, and it must stop no
-// later than the reference. With full set it must also stop where the
-// reference stops (the fast path takes all the text of in).
+// stRuns are the implementations of scanTextRun this machine can run.
+var stRuns = func() (runs []struct {
+	name string
+	f    func(o, b []byte) (int, int)
+}) {
+	runs = append(runs, struct {
+		name string
+		f    func(o, b []byte) (int, int)
+	}{"Go", scanTextRunGo})
+	if scHasAVX2 {
+		runs = append(runs, struct {
+			name string
+			f    func(o, b []byte) (int, int)
+		}{"AVX2", scanTextRunAVX2})
+	}
+	return runs
+}()
+
+// stCheckRun runs each implementation of scanTextRun on in (after a
+// prefix, to check that it writes only where it is told) and compares it
+// with stRefText: the text it takes must be decoded as the reference
+// decodes it, and it must stop no later than the reference. With full set
+// it must also stop where the reference stops (the fast path takes all
+// the text of in).
 func stCheckRun(t *testing.T, in []byte, full bool) {
 	t.Helper()
 	const pre = "xyz"
 	b := append([]byte(pre), in...)
-	o := make([]byte, 5+len(in)+8)
-	copy(o, "01234")
-	dn, dp := scanTextRun(o[5:], b[len(pre):])
-	n, p := 5+dn, len(pre)+dp
 	want, stop := stRefText(in)
-	if p < len(pre) || p-len(pre) > stop {
-		t.Fatalf("scanTextRun(%q) stopped at %d, the reference at %d", in, p-len(pre), stop)
-	}
-	if string(o[:5]) != "01234" {
-		t.Fatalf("scanTextRun(%q) wrote before n: %q", in, o[:5])
-	}
-	got := o[5:n]
-	if prefix, _ := stRefText(in[:p-len(pre)]); !bytes.Equal(got, prefix) {
-		t.Fatalf("scanTextRun(%q) = %q up to %d, want %q", in, got, p-len(pre), prefix)
-	}
-	if full && (p-len(pre) != stop || !bytes.Equal(got, want)) {
-		t.Fatalf("scanTextRun(%q) = %q up to %d, want %q up to %d", in, got, p-len(pre), want, stop)
+	for _, run := range stRuns {
+		o := make([]byte, 5+len(in)+8)
+		copy(o, "01234")
+		dn, dp := run.f(o[5:], b[len(pre):])
+		n, p := 5+dn, len(pre)+dp
+		if p < len(pre) || p-len(pre) > stop {
+			t.Fatalf("%s: scanTextRun(%q) stopped at %d, the reference at %d", run.name, in, p-len(pre), stop)
+		}
+		if string(o[:5]) != "01234" {
+			t.Fatalf("%s: scanTextRun(%q) wrote before n: %q", run.name, in, o[:5])
+		}
+		got := o[5:n]
+		if prefix, _ := stRefText(in[:p-len(pre)]); !bytes.Equal(got, prefix) {
+			t.Fatalf("%s: scanTextRun(%q) = %q up to %d, want %q", run.name, in, got, p-len(pre), prefix)
+		}
+		if full && (p-len(pre) != stop || !bytes.Equal(got, want)) {
+			t.Fatalf("%s: scanTextRun(%q) = %q up to %d, want %q up to %d", run.name, in, got, p-len(pre), want, stop)
+		}
 	}
 }
 
@@ -147,6 +169,9 @@ func TestScanTextRun(t *testing.T) {
 		{"char ref FFFE", "a&#xFFFE;b<", true},
 		{"char ref FFFF", "a&#65535;b<", true},
 		{"char ref too big", "a&#x110000;b<", true},
+		{"char ref too big decimal", "a&#1114112;b<", true},
+		{"char ref far too big", "a&#99999999999;b&#xFFFFFFFFF;c<", true},
+		{"char ref top decimal", "a&#1114111;b<", true},
 		{"char ref too many digits", "a&#0000000000065;b<", false}, // scanRef
 		{"char ref no digits", "a&#;b<", true},
 		{"char ref hex no digits", "a&#x;b<", true},
@@ -192,9 +217,11 @@ func TestScanTextRun(t *testing.T) {
 			t.Parallel()
 			stCheckRun(t, []byte(tt.in), tt.full)
 			// And after text of every length, to move it across the
-			// eight-byte words.
-			for i := 1; i < 17; i++ {
+			// eight-byte words and the 32-byte blocks, and after a
+			// reference, where the blocks start again.
+			for i := 1; i < 70; i++ {
 				stCheckRun(t, append(bytes.Repeat([]byte{'.'}, i), tt.in...), tt.full)
+				stCheckRun(t, append([]byte("&lt;"+strings.Repeat(".", i)), tt.in...), tt.full)
 			}
 		})
 	}
@@ -225,7 +252,9 @@ func TestScanTextRunUTF8(t *testing.T) {
 			}
 		}
 	}
-	pads := []string{"", "a", "ab", "abcdef", "abcdefg"}
+	pads := []string{"", "a", "ab", "abcdef", "abcdefg",
+		strings.Repeat(".", 29), strings.Repeat(".", 30), strings.Repeat(".", 31), strings.Repeat(".", 32),
+		"&amp;" + strings.Repeat(".", 26), "é&#233;" + strings.Repeat(".", 24) + "ж", strings.Repeat("愛", 10) + ".."}
 	for _, s := range seqs {
 		var w [8]byte
 		copy(w[:], s)
@@ -247,11 +276,15 @@ func TestScanTextRunUTF8(t *testing.T) {
 	}
 	// Runs of characters of all lengths, cut by the words anywhere.
 	chars := []string{"é", "ж", "ロ", "愛", "😀", "\uFFFD", "\uE000", "\U0010FFFF", "a", " "}
+	refs := []string{"&amp;", "&#xE9;", "&#233;", "&#x1F600;", "&#128512;", "&#xFFFD;", "&#0065;", "&#x10FFFF;"}
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 20000; i++ {
 		var in []byte
-		for j := r.IntN(12); j >= 0; j-- {
+		for j := r.IntN(40); j >= 0; j-- {
 			in = append(in, chars[r.IntN(len(chars))]...)
+			if r.IntN(8) == 0 {
+				in = append(in, refs[r.IntN(len(refs))]...)
+			}
 		}
 		in = append(in, "<abcdefgh"...)
 		stCheckRun(t, in, true)
