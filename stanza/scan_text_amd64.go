@@ -10,17 +10,19 @@ import (
 // (scan_text_amd64.s). From the start of a character at b[0], it copies
 // character data to o 32 bytes a step, checks each block as UTF-8 of XML
 // Chars (RFC 6120 §11.6, XML 1.0 §2.2; the method of Keiser and Lemire)
-// and decodes the references whose ';' is in the block of their '&'. It
-// reads b[:n] and writes o[:n], no further. It returns where it stopped
-// in b and in o, and st:
+// and decodes the references whose ';' is within 32 bytes of their '&',
+// walking the block's stops without reading it again. It reads b[:n] and
+// writes o[:n], no further. It returns where it stopped in b and in o, and
+// st:
 //   - 0 at a byte it leaves to the caller ('<', ']', a control other than
 //     tab and line feed, a reference it did not decode), all before it
 //     checked;
 //   - 1 when fewer than 32 bytes are left: the last block may end inside
 //     a character;
-//   - 2 when a block holds a byte in error before its first stop; i and j
-//     are then where the text after the last reference it decoded
-//     starts, for the caller to find the error from.
+//   - 2 when a block holds a byte in error, before or after the stop
+//     (well-formed input has none anywhere); i and j are then where the
+//     text after the last reference it decoded starts, for the caller to
+//     find the first stop or error from.
 //
 //go:noescape
 func scanTextAVX2(o, b *byte, n int, k *scTextConsts) (i, j, st int)

@@ -26,6 +26,9 @@
 #define K_ENTS 544
 
 // func scanTextAVX2(o, b *byte, n int, k *scTextConsts) (i, j, st int)
+//
+// The output pointer DI is o less the bytes the references decoded so far
+// saved: the byte at b[x] goes to DI[x] (until the next reference).
 TEXT ·scanTextAVX2(SB), NOSPLIT, $0-56
 	MOVQ o+0(FP), DI
 	MOVQ b+8(FP), SI
@@ -42,17 +45,15 @@ TEXT ·scanTextAVX2(SB), NOSPLIT, $0-56
 	VMOVDQU K_TAB(R10), Y12
 	VMOVDQU K_LF(R10), Y13
 	VPXOR   Y15, Y15, Y15 // the block before: none, as if ASCII
-	XORQ    AX, AX        // b[AX] is the next byte,
-	XORQ    R9, R9        // o[R9] where it goes;
-	XORQ    R13, R13      // the text after the last reference starts
-	XORQ    R14, R14      // at b[R13], o[R14]
+	XORQ    AX, AX        // the block starts at b[AX]
+	XORQ    R13, R13      // the text after the last reference, at b[R13]
 
-loop:
+block:
 	LEAQ 32(AX), R8
 	CMPQ R8, DX
 	JHI  tail
 	VMOVDQU (SI)(AX*1), Y0
-	VMOVDQU Y0, (DI)(R9*1)
+	VMOVDQU Y0, (DI)(AX*1)
 
 	// Stops: '<', '&', ']', and controls other than tab and line feed;
 	// and the semicolons, where references end.
@@ -106,205 +107,235 @@ loop:
 	VPAND    Y2, Y3, Y3
 	VPOR     Y3, Y14, Y14
 
-	VPXOR     Y15, Y15, Y15
-	VPCMPEQB  Y15, Y14, Y14
-	VPMOVMSKB Y14, CX
-	NOTL      CX // the bytes in error
-	VMOVDQU   Y0, Y15
+	// An error anywhere in the block (well-formed input has none, not
+	// even after the text) sends the caller back to the last reference.
+	VMOVDQU Y0, Y15
+	VPTEST  Y14, Y14
+	JNZ     bad
+	TESTL   BX, BX
+	JNZ     walk
+	MOVQ    R8, AX
+	JMP     block
 
-	TESTL BX, BX
-	JNZ   stop
-	TESTL CX, CX
-	JNZ   bad
-	MOVQ  R8, AX
-	ADDQ  $32, R9
-	JMP   loop
-
-stop:
-	// An error at the first stop or before it is one.
-	MOVL BX, R11
-	DECL R11
-	XORL BX, R11
-	ANDL R11, CX
-	JNZ  bad
+walk:
+	// The stops of the block, in order, from b[AX].
 	BSFL BX, CX
-	ADDQ CX, AX
-	ADDQ CX, R9
-	CMPB (SI)(AX*1), $0x26 // '&'
-	JNE  done
+	LEAQ (AX)(CX*1), R8 // the stop
+	CMPB (SI)(R8*1), $0x26 // '&'
+	JNE  stop
 
 	// A reference: its ';' is the first one after the '&' in this
-	// block. The next block starts after it without waiting for the
-	// checks below, which branch prediction takes as passed.
-	SHRL CX, R12
-	BSFL R12, R8
-	JZ   done // not in this block: scanTextRunAVX2 decides
-	ADDQ AX, R8 // b[R8] is the ';'
-	CMPB 1(SI)(AX*1), $0x23 // '#'
+	// block. What comes after it does not wait for the checks below,
+	// which branch prediction takes as passed.
+	MOVL R12, R11
+	SHRL CX, R11
+	BSFL R11, R11
+	JZ   straddle
+	ADDQ R8, R11 // b[R11] is the ';'
+	CMPB 1(SI)(R8*1), $0x23 // '#'
 	JEQ  charref
 
 	// A predefined entity (XML 1.0 §4.6), as scanRefText finds it: its
 	// first four bytes pick a slot of the table, whose key and mask say
 	// whether the eight bytes at '&' start with it.
-	LEAQ   8(AX), R11
-	CMPQ   R11, DX
-	JHI    done
-	MOVQ   (SI)(AX*1), R11
-	IMUL3L $0x6d2, R11, CX
+	LEAQ   8(R8), CX
+	CMPQ   CX, DX
+	JHI    stop
+	MOVQ   (SI)(R8*1), R14
+	IMUL3L $0x6d2, R14, CX
 	SHRL   $29, CX
 	SHLQ   $4, CX
-	XORQ   K_ENTS(R10)(CX*1), R11
-	ANDQ   K_ENTS+8(R10)(CX*1), R11
-	JNZ    done
+	XORQ   K_ENTS(R10)(CX*1), R14
+	ANDQ   K_ENTS+8(R10)(CX*1), R14
+	JNZ    stop
 	MOVB   K_ENTS+7(R10)(CX*1), CX
-	MOVB   CX, (DI)(R9*1)
-	INCQ   R9
+	MOVB   CX, (DI)(R8*1)
+	INCQ   DI
 	JMP    next
 
 charref:
 	// A character reference (XML 1.0 §4.1): decimal or, after 'x',
 	// hex digits, up to the ';'; a value above U+10FFFF, or anything
-	// else, is left to scanTextRunAVX2.
-	XORL R11, R11 // the value
-	LEAQ 2(AX), BX
-	CMPB (SI)(BX*1), $0x78 // 'x'
+	// else, is left to the caller.
+	XORL R14, R14 // the value
+	LEAQ 2(R8), CX
+	CMPB (SI)(CX*1), $0x78 // 'x'
 	JEQ  hex
-	CMPQ BX, R8
-	JEQ  done
+	CMPQ CX, R11
+	JEQ  stop
 
 dec:
-	MOVBLZX (SI)(BX*1), CX
-	SUBL    $0x30, CX
-	CMPL    CX, $9
-	JHI     done
-	IMUL3L  $10, R11, R11
-	ADDL    CX, R11
-	CMPL    R11, $0x110000
-	JAE     done
-	INCQ    BX
-	CMPQ    BX, R8
+	MOVBLZX (SI)(CX*1), R13
+	SUBL    $0x30, R13
+	CMPL    R13, $9
+	JHI     stopref
+	IMUL3L  $10, R14, R14
+	ADDL    R13, R14
+	CMPL    R14, $0x110000
+	JAE     stopref
+	INCQ    CX
+	CMPQ    CX, R11
 	JNE     dec
 	JMP     char
 
 hex:
-	INCQ BX
-	CMPQ BX, R8
-	JEQ  done
+	INCQ CX
+	CMPQ CX, R11
+	JEQ  stop
 
 hexdigit:
-	MOVBLZX (SI)(BX*1), CX
-	SUBL    $0x30, CX
-	CMPL    CX, $9
+	MOVBLZX (SI)(CX*1), R13
+	SUBL    $0x30, R13
+	CMPL    R13, $9
 	JLS     hexadd
-	ORL     $0x20, CX // c-'0' is 0x11–0x16 for 'A'–'F', 0x31–0x36 for 'a'–'f'
-	SUBL    $0x31, CX
-	CMPL    CX, $5
-	JHI     done
-	ADDL    $10, CX
+	ORL     $0x20, R13 // c-'0' is 0x11–0x16 for 'A'–'F', 0x31–0x36 for 'a'–'f'
+	SUBL    $0x31, R13
+	CMPL    R13, $5
+	JHI     stopref
+	ADDL    $10, R13
 
 hexadd:
-	SHLL $4, R11
-	ORL  CX, R11
-	CMPL R11, $0x110000
-	JAE  done
-	INCQ BX
-	CMPQ BX, R8
+	SHLL $4, R14
+	ORL  R13, R14
+	CMPL R14, $0x110000
+	JAE  stopref
+	INCQ CX
+	CMPQ CX, R11
 	JNE  hexdigit
 
 char:
 	// A Char (XML 1.0 §2.2), encoded in UTF-8 (RFC 3629 §3).
-	CMPL R11, $0x80
+	CMPL R14, $0x80
 	JAE  multi
-	CMPL R11, $0x20
+	CMPL R14, $0x20
 	JAE  one
-	CMPL R11, $0x09
+	CMPL R14, $0x09
 	JEQ  one
-	CMPL R11, $0x0A
+	CMPL R14, $0x0A
 	JEQ  one
-	CMPL R11, $0x0D
-	JNE  done
+	CMPL R14, $0x0D
+	JNE  stopref
 
 one:
-	MOVB R11, (DI)(R9*1)
-	INCQ R9
+	MOVB R14, (DI)(R8*1)
+	INCQ DI
 	JMP  next
 
 multi:
-	MOVL R11, CX
+	MOVL R14, CX
 	ANDL $0x3F, CX
 	ORL  $0x80, CX // the last byte
-	MOVL R11, BX
-	SHRL $6, BX
-	CMPL R11, $0x800
+	MOVL R14, R13
+	SHRL $6, R13
+	CMPL R14, $0x800
 	JAE  three
-	ORL  $0xC0, BX
-	MOVB BX, (DI)(R9*1)
-	MOVB CX, 1(DI)(R9*1)
-	ADDQ $2, R9
+	ORL  $0xC0, R13
+	MOVB R13, (DI)(R8*1)
+	MOVB CX, 1(DI)(R8*1)
+	ADDQ $2, DI
 	JMP  next
 
 three:
-	CMPL R11, $0x10000
+	CMPL R14, $0x10000
 	JAE  four
-	CMPL R11, $0xD800
+	CMPL R14, $0xD800
 	JB   three1
-	CMPL R11, $0xE000
-	JB   done // a surrogate
-	CMPL R11, $0xFFFE
-	JAE  done
+	CMPL R14, $0xE000
+	JB   stopref // a surrogate
+	CMPL R14, $0xFFFE
+	JAE  stopref
 
 three1:
-	ANDL $0x3F, BX
-	ORL  $0x80, BX
-	MOVB BX, 1(DI)(R9*1)
-	MOVB CX, 2(DI)(R9*1)
-	MOVL R11, BX
-	SHRL $12, BX
-	ORL  $0xE0, BX
-	MOVB BX, (DI)(R9*1)
-	ADDQ $3, R9
+	ANDL $0x3F, R13
+	ORL  $0x80, R13
+	MOVB R13, 1(DI)(R8*1)
+	MOVB CX, 2(DI)(R8*1)
+	MOVL R14, R13
+	SHRL $12, R13
+	ORL  $0xE0, R13
+	MOVB R13, (DI)(R8*1)
+	ADDQ $3, DI
 	JMP  next
 
 four:
-	MOVB CX, 3(DI)(R9*1)
-	ANDL $0x3F, BX
-	ORL  $0x80, BX
-	MOVB BX, 2(DI)(R9*1)
-	MOVL R11, BX
-	SHRL $12, BX
-	ANDL $0x3F, BX
-	ORL  $0x80, BX
-	MOVB BX, 1(DI)(R9*1)
-	MOVL R11, BX
-	SHRL $18, BX
-	ORL  $0xF0, BX
-	MOVB BX, (DI)(R9*1)
-	ADDQ $4, R9
+	MOVB CX, 3(DI)(R8*1)
+	ANDL $0x3F, R13
+	ORL  $0x80, R13
+	MOVB R13, 2(DI)(R8*1)
+	MOVL R14, R13
+	SHRL $12, R13
+	ANDL $0x3F, R13
+	ORL  $0x80, R13
+	MOVB R13, 1(DI)(R8*1)
+	MOVL R14, R13
+	SHRL $18, R13
+	ORL  $0xF0, R13
+	MOVB R13, (DI)(R8*1)
+	ADDQ $4, DI
 
 next:
-	LEAQ  1(R8), AX
-	MOVQ  AX, R13
-	MOVQ  R9, R14
-	VPXOR Y15, Y15, Y15 // the bytes before are ASCII
-	JMP   loop
+	// DI took the bytes written; the reference's are saved.
+	ADDQ R8, DI
+	LEAQ 1(R11), R13 // after the ';'
+	SUBQ R13, DI
+	LEAQ 32(R13), CX
+	CMPQ CX, DX
+	JHI  reload
+	// The rest of the block again, where it now goes; and its stops
+	// after the reference.
+	VMOVDQU (SI)(R13*1), Y1
+	VMOVDQU Y1, (DI)(R13*1)
+	MOVQ    R13, CX
+	SUBQ    AX, CX
+	SHRQ    CX, BX
+	SHLQ    CX, BX
+	TESTL   BX, BX
+	JNZ     walk
+	ADDQ    $32, AX
+	JMP     block
 
-done:
-	MOVQ AX, i+32(FP)
-	MOVQ R9, j+40(FP)
+reload:
+	// Near the end of b: the next block starts after the reference.
+	MOVQ  R13, AX
+	VPXOR Y15, Y15, Y15 // the bytes before are ASCII
+	JMP   block
+
+straddle:
+	// The ';' is not in this block: a block from the '&', unless this
+	// one started there.
+	CMPQ  R8, AX
+	JEQ   stop
+	MOVQ  R8, AX
+	VPXOR Y15, Y15, Y15 // the bytes before are ASCII
+	JMP   block
+
+stopref:
+	MOVQ R8, AX // the stop is the '&'
+	JMP  ret0
+
+stop:
+	MOVQ R8, AX
+
+ret0:
 	MOVQ $0, st+48(FP)
-	VZEROUPPER
-	RET
+	JMP  ret
 
 tail:
-	MOVQ AX, i+32(FP)
-	MOVQ R9, j+40(FP)
 	MOVQ $1, st+48(FP)
+
+ret:
+	MOVQ AX, i+32(FP)
+	ADDQ AX, DI
+	SUBQ o+0(FP), DI
+	MOVQ DI, j+40(FP)
 	VZEROUPPER
 	RET
 
 bad:
 	MOVQ R13, i+32(FP)
-	MOVQ R14, j+40(FP)
+	ADDQ R13, DI
+	SUBQ o+0(FP), DI
+	MOVQ DI, j+40(FP)
 	MOVQ $2, st+48(FP)
 	VZEROUPPER
 	RET

@@ -202,6 +202,7 @@ func TestScanTextRun(t *testing.T) {
 		{"cut three", "a\xE3\x83b<", true},
 		{"cut four", "a\xF0\x9F\x98b<", true},
 		{"FF", "a\xFFb<", true},
+		{"error after the text", "a&lt;b<\xFF\xED\xA0\x80", true},
 		// At the end of b, with fewer than eight bytes left.
 		{"end ascii", "abc", true},
 		{"end two-byte", "aé", true},
@@ -388,13 +389,18 @@ func TestScanSpecial8(t *testing.T) {
 	}
 }
 
-// FuzzScanTextRun compares scanTextRun with the reference on any bytes.
+// FuzzScanTextRun compares scanTextRun with the reference on any bytes,
+// also after 29 bytes of text, so that short inputs cross the AVX2
+// kernel's 32-byte blocks.
 func FuzzScanTextRun(f *testing.F) {
-	for _, s := range []string{"a&lt;b&#233;c", "ロミオ&#x1F600;\xED\xA0\x80", "жизнь любовь<", "\xF0\x9F\x98\x80\xF4\x90\x80\x80"} {
+	for _, s := range []string{"a&lt;b&#233;c", "ロミオ&#x1F600;\xED\xA0\x80", "жизнь любовь<", "\xF0\x9F\x98\x80\xF4\x90\x80\x80",
+		"Wherefore art thou &quot;Romeo&quot;? Deny thy father &amp; refuse thy name; ロミオ &#x1F339; &#233;t&#xE9; &lt;3 — café<"} {
 		f.Add([]byte(s))
 	}
+	pad := []byte(strings.Repeat(".", 29))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		stCheckRun(t, in, false)
+		stCheckRun(t, append(pad[:len(pad):len(pad)], in...), false)
 	})
 }
 
