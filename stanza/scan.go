@@ -715,53 +715,21 @@ func scanTextRunGo(o, b []byte) (int, int) {
 }
 
 // skipText is scanText for text no typed value takes: it checks it and
-// records nothing.
+// records nothing. scanTextRun decodes it into the room after d.out,
+// which nothing keeps.
 func (d *Decoder) skipText() error {
 	for {
+		if cap(d.out)-len(d.out) < 8+64 {
+			d.out = slices.Grow(d.out, 512)
+		}
+		o := d.out[len(d.out):cap(d.out)]
 		b := d.buf[:d.vend]
-		p := d.pos
-		for {
-			for p+8 <= len(b) {
-				if t := scanSpecial8(binary.LittleEndian.Uint64(b[p : p+8])); t != 0 {
-					p += bits.TrailingZeros64(t) >> 3
-					break
-				}
-				p += 8
-			}
-			if p+8 > len(b) {
-				// The last bytes, one by one.
-				for p < len(b) {
-					c := b[p]
-					k := 0
-					switch {
-					case scanClass[c]&scText != 0:
-						k = 1
-					case c >= utf8.RuneSelf:
-						k = scanRune(b[p:])
-					case c == '&':
-						k, _ = scanRefFast(b[p:])
-					}
-					if k == 0 {
-						break
-					}
-					p += k
-				}
-				break
-			}
-			x := binary.LittleEndian.Uint64(b[p : p+8])
-			k := 0
-			switch c := byte(x); {
-			case c >= utf8.RuneSelf:
-				k = scanChar8(x)
-			case c == '&':
-				k, _ = scanRefText(b[p:])
-			case scanClass[c]&scText != 0:
-				k = 1 // a tab or a line feed
-			}
-			if k == 0 {
-				break // the slow path below decides
-			}
-			p += k
+		lim := min(len(b), d.pos+len(o)-8)
+		_, dp := scanTextRun(o, b[d.pos:lim])
+		p := d.pos + dp
+		if p >= lim && lim < len(b) {
+			d.pos = p
+			continue // o is full
 		}
 		d.pos = p
 		if p >= len(b) {
