@@ -4,6 +4,7 @@ package stanza
 
 import (
 	"unicode/utf8"
+	"unsafe"
 )
 
 // scanTextAVX2 is scanTextRunAVX2's loop in assembly
@@ -54,11 +55,20 @@ var scHasAVX2 = func() bool {
 }()
 
 // scTextConsts are scanTextAVX2's constants: vectors of 32 bytes (a byte
-// repeated, or a 16-byte table in both halves), and scEnts.
+// repeated, or a 16-byte table in both halves), scEnts, and the values of
+// hex digits.
 type scTextConsts struct {
 	v    [17][32]byte
 	ents [8]scEnt
+	dig  [256]byte // the value of a hex digit, 0xFF for another byte
 }
+
+// The offsets scan_text_amd64.s takes (K_ENTS, K_DIG): the build fails
+// when they change.
+var (
+	_ = [1]struct{}{}[unsafe.Offsetof(scTextConsts{}.ents)-544]
+	_ = [1]struct{}{}[unsafe.Offsetof(scTextConsts{}.dig)-672]
+)
 
 // The error classes of a pair of bytes (the byte before, and the byte) in
 // the UTF-8 check of Keiser and Lemire ("Validating UTF-8 in less than one
@@ -129,6 +139,16 @@ var scTextK = func() *scTextConsts {
 		}
 	}
 	t.ents = scEnts
+	for c := range t.dig {
+		switch {
+		case '0' <= c && c <= '9':
+			t.dig[c] = byte(c - '0')
+		case 'a' <= c|0x20 && c|0x20 <= 'f':
+			t.dig[c] = byte(c|0x20-'a') + 10
+		default:
+			t.dig[c] = 0xFF
+		}
+	}
 	return t
 }()
 

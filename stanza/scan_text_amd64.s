@@ -24,6 +24,7 @@
 #define K_01 480
 #define K_SEMI 512
 #define K_ENTS 544
+#define K_DIG 672
 
 // func scanTextAVX2(o, b *byte, n int, k *scTextConsts) (i, j, st int)
 //
@@ -156,59 +157,56 @@ walk:
 charref:
 	// A character reference (XML 1.0 §4.1): decimal or, after 'x',
 	// hex digits, up to the ';'; a value above U+10FFFF, or anything
-	// else, is left to the caller.
-	XORL R14, R14 // the value
-	LEAQ 2(R8), CX
-	CMPB (SI)(CX*1), $0x78 // 'x'
-	JEQ  hex
-	CMPQ CX, R11
-	JEQ  stop
+	// else, is left to the caller. DX is free until next.
+	XORL   R14, R14 // the value
+	XORL   R13, R13
+	LEAQ   2(R8), CX
+	CMPB   (SI)(CX*1), $0x78 // 'x'
+	SETEQ  R13B
+	ADDQ   R13, CX // the first digit
+	LEAL   (R13)(R13*2), R13
+	LEAL   10(R13*2), R13 // the base: 10, or 16 after 'x'
+	CMPQ   CX, R11
+	JEQ    stop
 
-dec:
-	MOVBLZX (SI)(CX*1), R13
-	SUBL    $0x30, R13
-	CMPL    R13, $9
-	JHI     stopref
-	IMUL3L  $10, R14, R14
-	ADDL    R13, R14
+digit:
+	MOVBLZX (SI)(CX*1), DX
+	MOVBLZX K_DIG(R10)(DX*1), DX
+	CMPL    DX, R13
+	JAE     stopref
+	IMULL   R13, R14
+	ADDL    DX, R14
 	CMPL    R14, $0x110000
 	JAE     stopref
 	INCQ    CX
 	CMPQ    CX, R11
-	JNE     dec
-	JMP     char
+	JNE     digit
+	MOVQ    n+16(FP), DX
 
-hex:
-	INCQ CX
-	CMPQ CX, R11
-	JEQ  stop
-
-hexdigit:
-	MOVBLZX (SI)(CX*1), R13
-	SUBL    $0x30, R13
-	CMPL    R13, $9
-	JLS     hexadd
-	ORL     $0x20, R13 // c-'0' is 0x11–0x16 for 'A'–'F', 0x31–0x36 for 'a'–'f'
-	SUBL    $0x31, R13
-	CMPL    R13, $5
-	JHI     stopref
-	ADDL    $10, R13
-
-hexadd:
-	SHLL $4, R14
-	ORL  R13, R14
-	CMPL R14, $0x110000
-	JAE  stopref
-	INCQ CX
-	CMPQ CX, R11
-	JNE  hexdigit
-
-char:
-	// A Char (XML 1.0 §2.2), encoded in UTF-8 (RFC 3629 §3).
-	CMPL R14, $0x80
-	JAE  multi
+	// A Char (XML 1.0 §2.2), encoded in UTF-8 (RFC 3629 §3): one or two
+	// bytes without a branch (the second written either way), three or
+	// four with one.
+	CMPL R14, $0x800
+	JAE  three
 	CMPL R14, $0x20
-	JAE  one
+	JB   control
+	MOVL R14, CX
+	SHRL $6, CX
+	ORL  $0xC0, CX
+	MOVL R14, R13
+	ANDL $0x3F, R13
+	ORL  $0x80, R13
+	SHLL $8, R13
+	ORL  R13, CX // the two bytes
+	XORL R13, R13
+	CMPL R14, $0x80
+	SETCC R13B // 1 for two bytes
+	CMOVLCS R14, CX
+	MOVW CX, (DI)(R8*1)
+	LEAQ 1(DI)(R13*1), DI
+	JMP  next
+
+control:
 	CMPL R14, $0x09
 	JEQ  one
 	CMPL R14, $0x0A
@@ -221,21 +219,12 @@ one:
 	INCQ DI
 	JMP  next
 
-multi:
+three:
 	MOVL R14, CX
 	ANDL $0x3F, CX
 	ORL  $0x80, CX // the last byte
 	MOVL R14, R13
 	SHRL $6, R13
-	CMPL R14, $0x800
-	JAE  three
-	ORL  $0xC0, R13
-	MOVB R13, (DI)(R8*1)
-	MOVB CX, 1(DI)(R8*1)
-	ADDQ $2, DI
-	JMP  next
-
-three:
 	CMPL R14, $0x10000
 	JAE  four
 	CMPL R14, $0xD800
@@ -311,6 +300,7 @@ straddle:
 
 stopref:
 	MOVQ R8, AX // the stop is the '&'
+	MOVQ n+16(FP), DX
 	JMP  ret0
 
 stop:
