@@ -475,3 +475,28 @@ func TestScanU8(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanTextRun measures each implementation of scanTextRun on
+// texts of a few kinds, each about 1 KiB and ended by '<'.
+func BenchmarkScanTextRun(b *testing.B) {
+	texts := []struct{ name, unit string }{
+		{"ascii", "Wherefore art thou Romeo? Deny thy father and refuse thy name. "},
+		{"mixed", "Ромео, où es-tu? ロミオ様 — «quoi» 愛 café 🌹 naïve Straße. "},
+		{"references", "&lt;3 &amp; &quot;so&quot; it&apos;s &#233;t&#xE9; &#60;3 &gt; &#x1F339; ok "},
+	}
+	for _, tx := range texts {
+		in := []byte(strings.Repeat(tx.unit, 1024/len(tx.unit)+1) + "<")
+		o := make([]byte, len(in)+8)
+		for _, run := range stRuns {
+			b.Run(tx.name+"/"+run.name, func(b *testing.B) {
+				b.SetBytes(int64(len(in)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, p := run.f(o, in); p != len(in)-1 {
+						b.Fatalf("stopped at %d of %d", p, len(in))
+					}
+				}
+			})
+		}
+	}
+}
